@@ -1,0 +1,36 @@
+# Two commands for a new user: `make run` (or `make app`) and `make test`.
+PY_SYS ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	$(PY_SYS) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+run: install  ## run the Phnom Penh baseline headless and print its headline indicators
+	$(PY) -m sim run scenarios/phnom_penh_baseline.yaml --out results/phnom_penh_baseline
+
+test: install  ## lint and run the whole test suite
+	$(PY) -m ruff check sim tests benchmarks
+	$(PY) -m pytest -q
+
+lint: install
+	$(PY) -m ruff check sim tests benchmarks
+	$(PY) -m ruff format --check sim tests benchmarks
+
+format: install
+	$(PY) -m ruff format sim tests benchmarks
+	$(PY) -m ruff check --fix sim tests benchmarks
+
+bench: install  ## speed and memory at full scale, and against one mesa.Agent per household
+	$(PY) benchmarks/bench_households.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .ruff_cache

@@ -1,0 +1,360 @@
+"""Mesa agents of the plastic system: households, collectors, facilities.
+
+Households are agents with their own state, held as arrays in one :class:`HouseholdPopulation`
+per district so that every rule is an array operation (0.6 M households in seconds). The other
+actors are ordinary Mesa agents standing on a node of the material-flow graph. All of them move
+plastic only through the model's flow ledger and read the step's :class:`Conditions`, which is
+where policies act (on prices, fees, coverage, enforcement and rules, never on outcomes).
+
+The household rule (per step, per household *h* and separation group *g*):
+
+- generation ``w_h = persons_h * f_h * kg_per_person_step``, with ``f_h`` the income effect
+  ``(income_h / median)^elasticity`` normalised to mean 1 [kg];
+- separation is a logit choice, ``P(sep) = 1 / (1 + exp(-U))`` with
+  ``U = a_g + b_g + c_v * v_hg + c_a * attitude_h + c_n * norm_hg + c_h * habit_hg``, where
+  ``v_hg`` is the month's sale value of the group in days of household income, ``b_g`` the
+  policy shift, ``norm_hg`` the share of the household's neighbours who separated last step and
+  ``habit_hg`` an exponential memory of its own past choices (Verplanken & Orbell habit; the
+  social norm term follows the theory of planned behaviour). Habit and norm make uptake of a
+  new incentive an S-curve rather than a jump;
+- what is not separated goes to formal collection with probability
+  ``served_h * logistic(a_f + c_fee * fee / daily_income + c_a * attitude_h)``; the rest is
+  burned with probability ``logistic(a_b + s_b * z_h - enforcement)``, else dumped, and a
+  district- and season-dependent share of dumped plastic reaches waterways.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim import network as net
+from sim.materials import GROUP_INDEX, MATERIALS, N_GROUPS, N_MATERIALS
+
+if TYPE_CHECKING:
+    from sim.model import PlasticModel
+    from sim.scenario import District, Facility
+
+DAYS_PER_MONTH = 365.25 / 12
+GROUP_MATRIX = np.zeros((N_MATERIALS, N_GROUPS))
+GROUP_MATRIX[np.arange(N_MATERIALS), GROUP_INDEX] = 1.0
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    """The logistic function, in the dtype of ``x``."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass
+class Conditions:
+    """What agents face in one step: prices, fees, rules. Policies act by changing these.
+
+    Arrays are by material (``MATERIALS`` order) unless named ``_by_group``.
+    """
+
+    step: int
+    year: int
+    month: int
+    days: float  # length of the step [days]
+    years_since_start: float
+    population: float  # [persons]
+    plastic_kg_per_person_step: float  # [kg/person/step]
+    plastic_share_of_msw: float  # [fraction]
+    composition: np.ndarray  # share of plastic by material [fraction], sums to 1
+    household_price_usd_per_t: np.ndarray
+    junkshop_price_usd_per_t: np.ndarray
+    recycler_price_usd_per_t: np.ndarray
+    export_price_usd_per_t: np.ndarray
+    income_multiplier: float  # income relative to the start year
+    fee_usd_per_household_month: float
+    coverage: dict[str, float]  # district -> share of households served
+    leak_multiplier: float  # seasonal multiplier of the water leak share
+    separation_shift_by_group: np.ndarray = field(default_factory=lambda: np.zeros(N_GROUPS))
+    burn_enforcement: float = 0.0  # logit shift against burning
+
+
+class HouseholdPopulation(mesa.Agent):
+    """Every household of one district, each with its own state in arrays.
+
+    Args:
+        model: The model.
+        district: District name.
+        params: The district's inputs.
+        population_share: The district's share of the city population.
+        n_households: Households simulated (the scale's sample of the district).
+    """
+
+    def __init__(
+        self,
+        model: PlasticModel,
+        district: str,
+        params: District,
+        population_share: float,
+        n_households: int,
+    ) -> None:
+        super().__init__(model)
+        sc = model.scenario
+        b = sc.behaviour
+        rng = model.rng
+        n = max(1, int(n_households))
+        self.district = district
+        self.node = net.household_node(district)
+        self.population_share = population_share
+        self.params = params
+        self.n = n
+        f32 = np.float32
+        self.persons = (1.0 + rng.poisson(sc.city.household_size_persons - 1.0, n)).astype(f32)
+        rel_income = params.income_factor * np.exp(rng.normal(0.0, sc.city.income_sigma, n))
+        self.income_usd_month = (sc.city.median_household_income_usd_per_month * rel_income).astype(f32)
+        factor = rel_income**sc.city.generation_income_elasticity
+        factor *= self.persons.sum() / (self.persons * factor).sum()
+        self.gen_weight = (self.persons * factor).astype(f32)  # person-equivalents of waste
+        self.attitude = rng.normal(0.0, 1.0, n).astype(f32)
+        self.burn_z = rng.normal(0.0, 1.0, n).astype(f32)
+        self.reach = rng.random(n).astype(f32)  # served when reach < district coverage
+        self.habit = np.zeros((n, N_GROUPS), f32)
+        self.separating = np.zeros((n, N_GROUPS), f32)
+        self.norm = np.zeros((n, N_GROUPS), f32)
+        self.half_window = min(b.neighbours // 2, (n - 1) // 2)
+        steps_per_half_life = b.habit_half_life_months * sc.time.steps_per_year / 12.0
+        self.habit_rate = f32(1.0 - 0.5 ** (1.0 / steps_per_half_life))
+        self.uses_formal_share = 0.0
+        self.served_share = 0.0
+
+    # -- behaviour -----------------------------------------------------------------------
+
+    def _neighbour_share(self, s: np.ndarray) -> np.ndarray:
+        """Share of each household's ring neighbours (street order) that separated."""
+        h = self.half_window
+        if h == 0:
+            return s.copy()
+        padded = np.concatenate([s[-h:], s, s[:h]])
+        c = np.zeros((len(padded) + 1, s.shape[1]), np.float32)
+        np.cumsum(padded, axis=0, out=c[1:])
+        window = c[2 * h + 1 :] - c[: -2 * h - 1]
+        return (window - s) / np.float32(2 * h)
+
+    def decide(self, cond: Conditions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One step of household choices; updates habit and norm.
+
+        Returns:
+            Per-household waste [kg], the separation choice (n x groups, 0/1) and the residual
+            route (0 formal, 1 burn, 2 dump) of each household.
+        """
+        b = self.model.scenario.behaviour
+        rng = self.model.rng
+        f32 = np.float32
+        kg = self.gen_weight * f32(cond.plastic_kg_per_person_step)
+        daily_income = self.income_usd_month * f32(cond.income_multiplier / DAYS_PER_MONTH)
+        kg_per_income_day = kg / daily_income
+        # Sale value per kg of each group's waste [USD/kg of all plastic], times kg/income.
+        value_per_kg = (cond.composition * cond.household_price_usd_per_t / 1000.0) @ GROUP_MATRIX
+        value_days = kg_per_income_day[:, None] * (value_per_kg * 30.0 / cond.days).astype(f32)[None, :]
+        intercept = (
+            np.array([b.separation_intercept[g] for g in self.model.groups]) + cond.separation_shift_by_group
+        )
+        utility = (
+            intercept.astype(f32)[None, :]
+            + f32(b.value_coef) * value_days
+            + (f32(b.attitude_coef) * self.attitude)[:, None]
+            + f32(b.norm_coef) * self.norm
+            + f32(b.habit_coef) * self.habit
+        )
+        s = (rng.random(utility.shape, dtype=f32) < logistic(utility)).astype(f32)
+        self.habit += self.habit_rate * (s - self.habit)
+        self.norm = self._neighbour_share(s)
+        self.separating = s
+
+        served = self.reach < f32(cond.coverage[self.district])
+        fee_days = f32(cond.fee_usd_per_household_month) / (daily_income * f32(30.0 / cond.days))
+        p_formal = served * logistic(
+            f32(b.formal_use_intercept) + f32(b.fee_coef) * fee_days + f32(b.attitude_coef) * self.attitude
+        )
+        p_burn = logistic(f32(b.burn_intercept - cond.burn_enforcement) + f32(b.burn_sd) * self.burn_z)
+        u = rng.random(self.n, dtype=f32)
+        route = np.where(u < p_formal, 0, np.where(u < p_formal + (1 - p_formal) * p_burn, 1, 2))
+        self.served_share = float(served.mean())
+        self.uses_formal_share = float((route == 0).mean())
+        return kg, s, route
+
+    def step(self) -> None:
+        """Generate, decide and hand the district's plastic on through the ledger."""
+        model, cond, ledger = self.model, self.model.conditions, self.model.ledger
+        kg, s, route = self.decide(cond)
+        persons = cond.population * self.population_share
+        to_t = persons / float(self.persons.sum()) / 1000.0  # kg per simulated household -> t
+
+        def by_material(kg_by_group: np.ndarray) -> np.ndarray:
+            # A group's decision covers that group's share of each household's waste.
+            return kg_by_group.astype(float)[list(GROUP_INDEX)] * cond.composition * to_t
+
+        residual = kg[:, None] * (1.0 - s)
+        to_formal, to_burning = (residual.T @ np.stack([route == 0, route == 1], 1).astype(np.float32)).T
+        sold = by_material(kg @ s)
+        formal, burned = by_material(to_formal), by_material(to_burning)
+        dumped = by_material(residual.sum(0) - to_formal - to_burning)
+        # Separated material nobody buys joins the household's residual routes pro rata.
+        unsold = np.where(cond.household_price_usd_per_t > 0, 0.0, sold)
+        rest = formal + burned + dumped
+        scale_up = 1.0 + np.divide(unsold, rest, out=np.zeros(N_MATERIALS), where=rest > 0)
+        leak = min(1.0, self.params.water_leak_share * cond.leak_multiplier)
+
+        ledger.transfer(net.CONSUMPTION, self.node, cond.composition * float(kg.sum()) * to_t)
+        ledger.transfer(self.node, net.ITINERANT, sold - unsold)
+        ledger.transfer(self.node, net.FORMAL, formal * scale_up)
+        ledger.transfer(self.node, net.OPEN_BURNING, burned * scale_up)
+        ledger.transfer(self.node, net.WATER, dumped * scale_up * leak)
+        ledger.move_all(self.node, net.DUMPED)
+
+        households = persons / model.scenario.city.household_size_persons
+        rec = model.recorder
+        rec.add("households", households)
+        rec.add("households_served", households * self.served_share)
+        rec.add("households_using_formal", households * self.uses_formal_share)
+        rec.add(
+            "fee_revenue_usd",
+            households
+            * self.uses_formal_share
+            * cond.fee_usd_per_household_month
+            * cond.days
+            / DAYS_PER_MONTH,
+        )
+        for g, share in zip(model.groups, s.mean(0), strict=True):
+            rec.add(f"households_separating_{g}", households * float(share))
+
+
+class FormalCollector(mesa.Agent):
+    """The formal collection service: fleet capacity, street picking, delivery to facilities."""
+
+    node = net.FORMAL
+
+    def step(self) -> None:
+        model = self.model
+        sc, cond, ledger = model.scenario, model.conditions, model.ledger
+        load = ledger.stock(self.node)
+        total = load.sum()
+        if total <= 0:
+            return
+        capacity_t = sc.collection.capacity_t_per_day * cond.days * cond.plastic_share_of_msw
+        if total > capacity_t:
+            ledger.transfer(self.node, net.DUMPED, load * (1.0 - capacity_t / total))
+        load = ledger.stock(self.node)
+        model.recorder.add("collection_cost_usd", load.sum() * sc.collection.cost_usd_per_t)
+        picked = load * model.pick_share(sc.informal.street_pick_max_share)
+        ledger.transfer(self.node, net.STREET_PICKERS, picked)
+        for facility in model.facilities_open("incinerator", "mrf"):
+            room = facility.room_t(cond)
+            load = ledger.stock(self.node)
+            if load.sum() > 0 and room > 0:
+                ledger.transfer(self.node, facility.node, load * min(1.0, room / load.sum()))
+                facility.used_t += min(room, load.sum())
+        model.dispose(self.node, ledger.stock(self.node))
+
+
+class InformalCollectors(mesa.Agent):
+    """Itinerant buyers and waste pickers: sell what they gathered to junk shops.
+
+    Income [USD] is what junk shops pay them, less (for itinerant buyers) what they paid
+    households.
+    """
+
+    def __init__(self, model: PlasticModel, node: str, income_key: str) -> None:
+        super().__init__(model)
+        self.node = node
+        self.income_key = income_key
+
+    def step(self) -> None:
+        model, cond = self.model, self.model.conditions
+        amount = model.ledger.move_all(self.node, net.AGGREGATORS)
+        income = amount @ cond.junkshop_price_usd_per_t
+        if self.node == net.ITINERANT:
+            income -= amount @ cond.household_price_usd_per_t
+        model.recorder.add(self.income_key, income)
+
+
+class Aggregators(mesa.Agent):
+    """Junk shops and dealers: sort, then sell to recyclers, to export, or discard."""
+
+    node = net.AGGREGATORS
+
+    def step(self) -> None:
+        model = self.model
+        sc, cond, ledger = model.scenario, model.conditions, model.ledger
+        stock = ledger.stock(self.node)
+        if stock.sum() <= 0:
+            return
+        bought = stock.copy()
+        saleable = stock * sc.aggregation.sort_yield
+        saleable = np.where(cond.recycler_price_usd_per_t + cond.export_price_usd_per_t > 0, saleable, 0.0)
+        revenue = 0.0
+        for recycler in model.facilities_open("recycler"):
+            room = recycler.room_t(cond)
+            wanted = np.where(cond.recycler_price_usd_per_t > 0, saleable, 0.0)
+            if wanted.sum() <= 0 or room <= 0:
+                continue
+            sent = wanted * min(1.0, room / wanted.sum())
+            ledger.transfer(self.node, recycler.node, sent)
+            recycler.used_t += sent.sum()
+            saleable -= sent
+            revenue += sent @ cond.recycler_price_usd_per_t
+        export_room = sc.aggregation.export_capacity_t_per_day * cond.days
+        exportable = np.where(cond.export_price_usd_per_t > 0, saleable, 0.0)
+        if exportable.sum() > 0 and export_room > 0:
+            sent = exportable * min(1.0, export_room / exportable.sum())
+            ledger.transfer(self.node, net.EXPORT, sent)
+            revenue += sent @ cond.export_price_usd_per_t
+        model.recorder.add("aggregator_margin_usd", revenue - bought @ cond.junkshop_price_usd_per_t)
+        model.dispose(self.node, ledger.stock(self.node))
+
+
+class Facility(mesa.Agent):
+    """A landfill, incinerator, recycler or material recovery facility.
+
+    Landfill space is tracked in tonnes of all MSW: plastic arriving uses
+    ``plastic / plastic_share_of_msw`` of it.
+    """
+
+    def __init__(self, model: PlasticModel, name: str, params: Facility) -> None:
+        super().__init__(model)
+        self.name = name
+        self.params = params
+        self.kind = params.kind
+        self.node = net.facility_node(params.kind, name)
+        self.remaining_msw_t = params.capacity_t or 0.0
+        self.used_t = 0.0  # plastic taken in this step [t]
+
+    def is_open(self, year: int) -> bool:
+        return self.params.is_open(year)
+
+    def room_t(self, cond: Conditions) -> float:
+        """Plastic this facility can still take this step [t]."""
+        if self.kind == "landfill":
+            return max(0.0, self.remaining_msw_t * cond.plastic_share_of_msw)
+        daily = self.params.capacity_t_per_day or 0.0
+        per_step = daily * cond.days
+        if self.kind in ("incinerator", "mrf"):  # capacity in t of MSW
+            per_step *= cond.plastic_share_of_msw
+        return max(0.0, per_step - self.used_t)
+
+    def step(self) -> None:
+        model = self.model
+        sc, cond, ledger = model.scenario, model.conditions, model.ledger
+        if self.kind == "landfill":
+            received = model.landfill_received.get(self.node)
+            if received is not None:
+                picked = received * model.pick_share(sc.informal.dump_pick_max_share)
+                ledger.transfer(self.node, net.DUMP_PICKERS, picked)
+        elif self.kind == "mrf":
+            stock = ledger.stock(self.node)
+            recovered = stock * sc.aggregation.mrf_recovery_share * (cond.junkshop_price_usd_per_t > 0)
+            ledger.transfer(self.node, net.AGGREGATORS, recovered)
+            model.dispose(self.node, ledger.stock(self.node))
+        elif self.kind == "recycler":
+            stock = ledger.stock(self.node)
+            yields = np.array([sc.materials[m].recycling_yield for m in MATERIALS])
+            ledger.transfer(self.node, net.MARKET, stock * yields)
+            model.dispose(self.node, ledger.stock(self.node))
+        self.used_t = 0.0

@@ -1,0 +1,258 @@
+"""Indicators: one definition of each, used by the CLI, batches and the app alike.
+
+Tonnages come from the flow ledger (what moved along which kind of edge); money and household
+counts from what agents reported. Rates are always computed from tonnages by :func:`add_rates`,
+so a year's rate is the rate of the year's tonnes, never an average of monthly rates.
+
+GHG follows IPCC 2006 Vol. 5 (fossil carbon of plastic oxidised in open burning and
+incineration) with credits for recycling (EPA WARM v16 net factors) and energy recovery shown
+separately; see ``data/provenance.csv`` for every factor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim import network as net
+from sim.materials import GROUPS, MATERIALS
+from sim.network import NodeKind
+
+if TYPE_CHECKING:
+    from sim.model import PlasticModel
+
+MJ_PER_MWH = 3600.0
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Metadata of one indicator."""
+
+    unit: str
+    label: str
+    description: str
+    aggregate: str = "sum"  # over a year: sum, last, mean, rate
+
+
+def _catalogue() -> dict[str, Indicator]:
+    cat = {
+        "generated_t": Indicator("t", "Plastic waste generated", "Plastic entering the waste stream."),
+        "collected_t": Indicator(
+            "t", "Collected", "Handed over by households to formal or informal collection or deposit points."
+        ),
+        "collected_formal_t": Indicator(
+            "t", "Collected (formal)", "Handed over to the formal collection service."
+        ),
+        "collected_informal_t": Indicator(
+            "t",
+            "Collected (informal)",
+            "Sold or returned by households to itinerant buyers or deposit points.",
+        ),
+        "collected_for_recycling_t": Indicator(
+            "t", "Collected for recycling", "Plastic reaching junk shops and aggregators from any source."
+        ),
+        "recycled_t": Indicator(
+            "t", "Recycled", "Secondary material leaving recyclers, after process losses."
+        ),
+        "exported_t": Indicator("t", "Exported for recycling", "Baled plastic sold abroad."),
+        "landfilled_t": Indicator("t", "Landfilled", "Net addition to landfills (after landfill picking)."),
+        "incinerated_t": Indicator("t", "Incinerated", "Burned in incinerators or cement kilns."),
+        "open_burned_t": Indicator("t", "Openly burned", "Burned in the open by households."),
+        "dumped_t": Indicator(
+            "t", "Dumped on land", "Dumped by households, or left when collection or landfills overflow."
+        ),
+        "leaked_to_water_t": Indicator("t", "Leaked to water", "Reaching drains, rivers and the Tonle Sap."),
+        "mismanaged_t": Indicator("t", "Mismanaged", "Openly burned, dumped or leaked."),
+        "collection_rate": Indicator("fraction", "Collection rate", "collected / generated.", "rate"),
+        "collected_for_recycling_rate": Indicator(
+            "fraction", "Collected for recycling", "collected_for_recycling / generated.", "rate"
+        ),
+        "recycling_rate": Indicator("fraction", "Recycling rate", "recycled / generated.", "rate"),
+        "mismanaged_rate": Indicator(
+            "fraction", "Mismanaged share", "(open burned + dumped + leaked) / generated.", "rate"
+        ),
+        "ghg_open_burning_t_co2e": Indicator(
+            "t CO2e", "GHG, open burning", "Fossil CO2 plus CH4/N2O of open burning."
+        ),
+        "ghg_incineration_t_co2e": Indicator("t CO2e", "GHG, incineration", "Fossil CO2 of incineration."),
+        "ghg_transport_t_co2e": Indicator("t CO2e", "GHG, transport", "Collection and haulage."),
+        "ghg_t_co2e": Indicator(
+            "t CO2e",
+            "GHG emissions",
+            "Gross emissions of plastic waste handling (burning, incineration, transport).",
+        ),
+        "ghg_avoided_t_co2e": Indicator(
+            "t CO2e",
+            "GHG avoided",
+            "Credits: recyclate replacing virgin resin, energy recovery replacing grid power.",
+        ),
+        "ghg_net_t_co2e": Indicator("t CO2e", "GHG, net", "ghg_t_co2e - ghg_avoided_t_co2e."),
+        "energy_recovered_mwh": Indicator(
+            "MWh", "Electricity recovered", "From incinerators with energy recovery."
+        ),
+        "collection_cost_usd": Indicator(
+            "USD", "Collection cost", "Formal collection and haulage of plastic."
+        ),
+        "landfill_cost_usd": Indicator("USD", "Landfill cost", "Operating cost of landfilling plastic."),
+        "fee_revenue_usd": Indicator(
+            "USD", "Fee revenue", "Collection fees, share attributable to plastic by mass."
+        ),
+        "net_public_cost_usd": Indicator(
+            "USD", "Net public cost", "collection + landfill cost - fee revenue (plastic's share)."
+        ),
+        "informal_income_usd": Indicator(
+            "USD", "Informal income", "Earnings of itinerant buyers and waste pickers."
+        ),
+        "picker_income_usd_per_month": Indicator(
+            "USD/person/month", "Waste picker income", "Earnings per waste picker per month.", "mean"
+        ),
+        "aggregator_margin_usd": Indicator(
+            "USD", "Junk-shop margin", "Sales minus purchases of aggregators."
+        ),
+        "households": Indicator("households", "Households", "Households in the city.", "last"),
+        "households_served_share": Indicator(
+            "fraction", "Households served", "Share of households reached by formal collection.", "mean"
+        ),
+        "households_using_formal_share": Indicator(
+            "fraction",
+            "Households using collection",
+            "Share of households handing waste to formal collection.",
+            "mean",
+        ),
+        "landfill_remaining_msw_t": Indicator(
+            "t", "Landfill space left", "Remaining landfill space, tonnes of all MSW.", "last"
+        ),
+        "landfill_years_left": Indicator(
+            "years", "Landfill years left", "Space left / the year's intake of MSW.", "rate"
+        ),
+    }
+    for g in GROUPS:
+        cat[f"households_separating_{g}_share"] = Indicator(
+            "fraction", f"Households separating {g}", f"Share of households keeping {g} apart.", "mean"
+        )
+    return cat
+
+
+INDICATORS: dict[str, Indicator] = _catalogue()
+HEADLINE = (
+    "generated_t",
+    "collection_rate",
+    "recycling_rate",
+    "mismanaged_rate",
+    "leaked_to_water_t",
+    "ghg_net_t_co2e",
+)
+
+
+def add_rates(df: pd.DataFrame) -> pd.DataFrame:
+    """Add every rate computed from the tonnage columns (the one definition of each rate)."""
+    gen = df["generated_t"].where(df["generated_t"] > 0)
+    df["collection_rate"] = df["collected_t"] / gen
+    df["collected_for_recycling_rate"] = df["collected_for_recycling_t"] / gen
+    df["recycling_rate"] = df["recycled_t"] / gen
+    df["mismanaged_t"] = df["open_burned_t"] + df["dumped_t"] + df["leaked_to_water_t"]
+    df["mismanaged_rate"] = df["mismanaged_t"] / gen
+    df["ghg_net_t_co2e"] = df["ghg_t_co2e"] - df["ghg_avoided_t_co2e"]
+    df["net_public_cost_usd"] = df["collection_cost_usd"] + df["landfill_cost_usd"] - df["fee_revenue_usd"]
+    return df
+
+
+def _edge_sum(
+    model: PlasticModel, sources: set[NodeKind] | None, targets: set[NodeKind] | None
+) -> np.ndarray:
+    """Tonnes per step and material on edges from ``sources`` kinds to ``targets`` kinds."""
+    kinds = dict(model.graph.nodes(data=net.KIND))
+    idx = [
+        e
+        for e, (u, v) in enumerate(model.ledger.edges)
+        if (sources is None or kinds[u] in sources) and (targets is None or kinds[v] in targets)
+    ]
+    return model.ledger.flows[:, idx].sum(axis=1)
+
+
+def step_indicators(model: PlasticModel) -> pd.DataFrame:
+    """Indicators per step at city scale, one row per step."""
+    sc = model.scenario
+    K = NodeKind  # noqa: N806 - short alias keeps the table readable
+    by_mat = {
+        "generated_t": _edge_sum(model, {K.CONSUMPTION}, None),
+        "collected_t": _edge_sum(
+            model, {K.HOUSEHOLDS}, {K.FORMAL_COLLECTOR, K.INFORMAL_COLLECTOR, K.DEPOSIT_POINT}
+        ),
+        "collected_formal_t": _edge_sum(model, {K.HOUSEHOLDS}, {K.FORMAL_COLLECTOR}),
+        "collected_informal_t": _edge_sum(model, {K.HOUSEHOLDS}, {K.INFORMAL_COLLECTOR, K.DEPOSIT_POINT}),
+        "collected_for_recycling_t": _edge_sum(model, None, {K.AGGREGATOR}),
+        "recycled_t": _edge_sum(model, {K.RECYCLER}, {K.MARKET}),
+        "exported_t": _edge_sum(model, None, {K.EXPORT}),
+        "landfill_in_t": _edge_sum(model, None, {K.LANDFILL}),
+        "landfilled_t": _edge_sum(model, None, {K.LANDFILL}) - _edge_sum(model, {K.LANDFILL}, None),
+        "incinerated_t": _edge_sum(model, None, {K.INCINERATOR}),
+        "open_burned_t": _edge_sum(model, None, {K.OPEN_BURNING}),
+        "dumped_t": _edge_sum(model, None, {K.DUMPED}),
+        "leaked_to_water_t": _edge_sum(model, None, {K.WATER}),
+    }
+    df = pd.DataFrame({k: v.sum(axis=1) for k, v in by_mat.items()})
+    em = sc.emissions
+    credits = np.array([sc.materials[m].recycling_credit_t_co2e_per_t for m in MATERIALS])
+    km = np.array([model.graph.edges[e][net.DISTANCE_KM] for e in model.ledger.edges])
+    energy = np.zeros(model.n_steps)
+    for f in model.facilities.values():
+        if f.kind == "incinerator":
+            t = model.ledger.flows[:, model.ledger.edge_index[(net.FORMAL, f.node)]].sum(axis=1)
+            energy += t * em.plastic_ncv_gj_per_t * 1000 * f.params.energy_recovery_efficiency / MJ_PER_MWH
+    df["energy_recovered_mwh"] = energy
+    df["ghg_open_burning_t_co2e"] = df["open_burned_t"] * (
+        em.open_burning_co2_t_per_t + em.open_burning_non_co2_t_co2e_per_t
+    )
+    df["ghg_incineration_t_co2e"] = df["incinerated_t"] * em.incineration_co2_t_per_t
+    df["ghg_transport_t_co2e"] = model.ledger.flows.sum(axis=2) @ km * em.transport_kg_co2e_per_t_km / 1000
+    df["ghg_t_co2e"] = (
+        df["ghg_open_burning_t_co2e"] + df["ghg_incineration_t_co2e"] + df["ghg_transport_t_co2e"]
+    )
+    df["ghg_avoided_t_co2e"] = by_mat["recycled_t"] @ credits + energy * em.grid_t_co2_per_mwh
+
+    rec = {k: v for k, v in model.recorder.values.items()}
+    zeros = np.zeros(model.n_steps)
+    days = 365.25 / sc.time.steps_per_year
+    df["collection_cost_usd"] = rec.get("collection_cost_usd", zeros)
+    df["landfill_cost_usd"] = df["landfill_in_t"] * sc.landfill.cost_usd_per_t
+    df["fee_revenue_usd"] = rec.get("fee_revenue_usd", zeros) * sc.city.plastic_share_of_msw
+    informal = [
+        rec.get(k, zeros)
+        for k in ("income_itinerant_usd", "income_street_pickers_usd", "income_dump_pickers_usd")
+    ]
+    df["informal_income_usd"] = sum(informal)
+    pickers = sc.informal.street_pickers + sc.informal.dump_pickers
+    df["picker_income_usd_per_month"] = (informal[1] + informal[2]) / max(pickers, 1) * (365.25 / 12 / days)
+    df["aggregator_margin_usd"] = rec.get("aggregator_margin_usd", zeros)
+    households = rec["households"]
+    df["households"] = households
+    df["households_served_share"] = rec["households_served"] / households
+    df["households_using_formal_share"] = rec["households_using_formal"] / households
+    for g in GROUPS:
+        df[f"households_separating_{g}_share"] = rec[f"households_separating_{g}"] / households
+    df["landfill_remaining_msw_t"] = rec.get("landfill_remaining_msw_t", zeros)
+    df = df.drop(columns=["landfill_in_t"])
+    return add_rates(df)
+
+
+def annual(timeseries: pd.DataFrame, plastic_share_of_msw: float) -> pd.DataFrame:
+    """Indicators by year: tonnes and money summed, states at year end, rates recomputed.
+
+    Args:
+        timeseries: Indicators per step, with a ``year`` column.
+        plastic_share_of_msw: To turn landfilled plastic into landfill space used [fraction].
+    """
+    agg = {}
+    for name, ind in INDICATORS.items():
+        if name in timeseries and ind.aggregate != "rate":
+            agg[name] = {"sum": "sum", "last": "last", "mean": "mean"}[ind.aggregate]
+    years = timeseries.groupby("year").agg(agg)
+    years = add_rates(years)
+    intake = timeseries.groupby("year")["landfilled_t"].sum()
+    msw_intake = (intake / plastic_share_of_msw).where(intake > 0)
+    years["landfill_years_left"] = years["landfill_remaining_msw_t"] / msw_intake
+    return years

@@ -1,0 +1,201 @@
+"""The Mesa model: step order, the flow ledger, and what is recorded each step."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+
+from sim import network as net
+from sim.agents import (
+    Aggregators,
+    Conditions,
+    Facility,
+    FormalCollector,
+    HouseholdPopulation,
+    InformalCollectors,
+)
+from sim.ledger import FlowLedger
+from sim.materials import GROUPS, MATERIALS
+from sim.scenario import Scenario
+
+#: Steps run before the start year so habits and norms start in equilibrium.
+SPIN_UP_STEPS = 12
+WET_SEASON_MONTHS = range(5, 11)  # May-October
+
+
+class StepRecorder:
+    """Per-step sums of non-material quantities (money, counts) reported by agents."""
+
+    def __init__(self, n_steps: int) -> None:
+        self.n_steps = n_steps
+        self.values: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_steps))
+        self.step = 0
+
+    def add(self, key: str, value: float) -> None:
+        self.values[key][self.step] += value
+
+    def set(self, key: str, value: float) -> None:
+        self.values[key][self.step] = value
+
+
+class PlasticModel(mesa.Model):
+    """Plastic waste in one city: households, collectors, facilities on a flow graph.
+
+    Args:
+        scenario: A validated scenario.
+        seed: Seed of the model's random generators (same seed, same numbers).
+        scale: Fraction of households simulated (0 < scale <= 1); tonnages are city scale.
+        strict: Raise :class:`~sim.ledger.MassBalanceError` on any overdraw or imbalance.
+    """
+
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, scale: float = 1.0, strict: bool = True
+    ) -> None:
+        super().__init__(seed=seed)
+        if not 0 < scale <= 1:
+            raise ValueError(f"scale must be in (0, 1], got {scale}")
+        self.scenario = scenario
+        self.scale = scale
+        self.groups = GROUPS
+        self.n_steps = scenario.time.n_steps
+        self.graph = net.build_graph(scenario)
+        self.ledger = FlowLedger(
+            self.graph, self.n_steps, source_nodes=frozenset({net.CONSUMPTION}), strict=strict
+        )
+        self.recorder = StepRecorder(self.n_steps)
+        self.landfill_received: dict[str, np.ndarray] = {}
+        self.materials = scenario.materials
+        self.conditions = self.conditions_at(0)
+
+        city = scenario.city
+        total_2019 = sum(d.population_2019 for d in scenario.districts.values())
+        households = city.population / city.household_size_persons
+        self.households = [
+            HouseholdPopulation(
+                self,
+                name,
+                d,
+                population_share=d.population_2019 / total_2019,
+                n_households=round(households * d.population_2019 / total_2019 * scale),
+            )
+            for name, d in scenario.districts.items()
+        ]
+        self.collector = FormalCollector(self)
+        self.informal = [
+            InformalCollectors(self, net.ITINERANT, "income_itinerant_usd"),
+            InformalCollectors(self, net.STREET_PICKERS, "income_street_pickers_usd"),
+            InformalCollectors(self, net.DUMP_PICKERS, "income_dump_pickers_usd"),
+        ]
+        self.aggregators = Aggregators(self)
+        self.facilities = {name: Facility(self, name, f) for name, f in sorted(scenario.facilities.items())}
+        for _ in range(SPIN_UP_STEPS):
+            for population in self.households:
+                population.decide(self.conditions)
+
+    # -- conditions ----------------------------------------------------------------------
+
+    def conditions_at(self, step: int) -> Conditions:
+        """The conditions agents face at ``step`` (0 = first month of the start year)."""
+        sc = self.scenario
+        spy = sc.time.steps_per_year
+        years = step / spy
+        month = (step % spy) * 12 // spy + 1
+        city = sc.city
+
+        def column(attr: str) -> np.ndarray:
+            return np.array([getattr(sc.materials[m], attr) for m in MATERIALS], dtype=float)
+
+        cond = Conditions(
+            step=step,
+            year=sc.time.start_year + step // spy,
+            month=month,
+            days=365.25 / spy,
+            years_since_start=years,
+            population=city.population * (1 + city.population_growth_per_yr) ** years,
+            plastic_kg_per_person_step=city.msw_kg_per_capita_day
+            * (1 + city.msw_per_capita_growth_per_yr) ** years
+            * city.plastic_share_of_msw
+            * 365.25
+            / spy,
+            plastic_share_of_msw=city.plastic_share_of_msw,
+            composition=column("share_of_plastic"),
+            household_price_usd_per_t=column("household_price_usd_per_t"),
+            junkshop_price_usd_per_t=column("junkshop_price_usd_per_t"),
+            recycler_price_usd_per_t=column("recycler_price_usd_per_t"),
+            export_price_usd_per_t=column("export_price_usd_per_t"),
+            income_multiplier=(1 + city.income_growth_per_yr) ** years,
+            fee_usd_per_household_month=sc.collection.fee_usd_per_household_month,
+            coverage={name: d.collection_coverage for name, d in sc.districts.items()},
+            leak_multiplier=sc.leakage.monsoon_factor if month in WET_SEASON_MONTHS else 1.0,
+        )
+        sc.policies.apply(cond)
+        return cond
+
+    # -- services agents use -------------------------------------------------------------
+
+    def facilities_open(self, *kinds: str) -> list[Facility]:
+        """Open facilities of the given kinds, newest first."""
+        year = self.conditions.year
+        found = [f for f in self.facilities.values() if f.kind in kinds and f.is_open(year)]
+        return sorted(found, key=lambda f: -f.params.open_year)
+
+    def pick_share(self, max_share: float) -> np.ndarray:
+        """Share of each material pickers take: rises with its junk-shop price."""
+        price = self.conditions.junkshop_price_usd_per_t
+        half = self.scenario.informal.pick_half_price_usd_per_t
+        return max_share * price / (price + half)
+
+    def dispose(self, source: str, amount: np.ndarray) -> None:
+        """Send residual plastic to open landfills with room, else dump it on land."""
+        cond = self.conditions
+        remaining = np.asarray(amount, dtype=float).copy()
+        for landfill in self.facilities_open("landfill"):
+            total = remaining.sum()
+            room = landfill.room_t(cond)
+            if total <= 0 or room <= 0:
+                continue
+            sent = remaining * min(1.0, room / total)
+            self.ledger.transfer(source, landfill.node, sent)
+            landfill.remaining_msw_t -= sent.sum() / cond.plastic_share_of_msw
+            received = self.landfill_received.setdefault(landfill.node, np.zeros(len(MATERIALS)))
+            received += sent
+            remaining -= sent
+        if remaining.sum() > 0:
+            self.ledger.transfer(source, net.DUMPED, remaining)
+            self.recorder.add("overflow_dumped_t", float(remaining.sum()))
+
+    # -- time ----------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One step: households, collection, facilities, informal trade, recycling."""
+        self.conditions = self.conditions_at(self.ledger.step)
+        self.landfill_received = {}
+        for population in self.households:
+            population.step()
+        self.collector.step()
+        for kind in ("incinerator", "mrf", "landfill"):
+            for facility in self.facilities_open(kind):
+                facility.step()
+        for collector in self.informal:
+            collector.step()
+        self.aggregators.step()
+        for recycler in self.facilities_open("recycler"):
+            recycler.step()
+        for facility in self.facilities.values():
+            facility.used_t = 0.0
+        landfills = [f for f in self.facilities.values() if f.kind == "landfill"]
+        self.recorder.set("landfill_remaining_msw_t", sum(f.remaining_msw_t for f in landfills))
+        self.ledger.close_step()
+        self.recorder.step += 1
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Run every step of the scenario, then check mass balance (strict mode)."""
+        for i in range(self.n_steps):
+            self.step()
+            if progress is not None:
+                progress(i + 1, self.n_steps)
+        if self.ledger.strict:
+            self.ledger.check_mass_balance()

@@ -1,0 +1,18 @@
+"""Building blocks of the input schema shared by scenarios and policy levers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def param(unit: str, description: str, **bounds: float) -> Any:
+    """A required field with its unit in the JSON schema; defaults come from ``data/``."""
+    return Field(..., description=description, json_schema_extra={"unit": unit}, **bounds)
+
+
+class Section(BaseModel):
+    """Base of every schema section: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
