@@ -192,17 +192,19 @@ class HouseholdPopulation(mesa.Agent):
             return kg_by_group.astype(float)[list(GROUP_INDEX)] * cond.composition * to_t
 
         residual = kg[:, None] * (1.0 - s)
-        to_formal, to_burning = (residual.T @ np.stack([route == 0, route == 1], 1).astype(np.float32)).T
+        routes = np.stack([route == 0, route == 1], 1).astype(np.float32)
+        to_formal, to_burning = (residual.T.astype(float) @ routes).T
         sold = by_material(kg @ s)
         formal, burned = by_material(to_formal), by_material(to_burning)
-        dumped = by_material(residual.sum(0) - to_formal - to_burning)
+        dumped = by_material(np.maximum(residual.sum(0, dtype=float) - to_formal - to_burning, 0.0))
         # Separated material nobody buys joins the household's residual routes pro rata.
         unsold = np.where(cond.household_price_usd_per_t > 0, 0.0, sold)
         rest = formal + burned + dumped
         scale_up = 1.0 + np.divide(unsold, rest, out=np.zeros(N_MATERIALS), where=rest > 0)
         leak = min(1.0, self.params.water_leak_share * cond.leak_multiplier)
 
-        ledger.transfer(net.CONSUMPTION, self.node, cond.composition * float(kg.sum()) * to_t)
+        # Generation is the sum of the parts, so float32 rounding cannot unbalance the node.
+        ledger.transfer(net.CONSUMPTION, self.node, sold + formal + burned + dumped)
         ledger.transfer(self.node, net.ITINERANT, sold - unsold)
         ledger.transfer(self.node, net.FORMAL, formal * scale_up)
         ledger.transfer(self.node, net.OPEN_BURNING, burned * scale_up)

@@ -59,24 +59,25 @@ class FlowLedger:
             MassBalanceError: In strict mode, if the source holds less than is moved or a
                 quantity is negative.
         """
-        amount = np.broadcast_to(np.asarray(tonnes, dtype=float), (N_MATERIALS,))
+        amount = np.asarray(tonnes, dtype=float)
+        if amount.ndim == 0:
+            amount = np.full(N_MATERIALS, float(amount))
         e = self.edge_index[(source, target)]
         s, t = self.node_index[source], self.node_index[target]
+        stock = self._stock[s]
+        is_source = source in self.source_nodes
         if self.strict:
-            if (amount < 0).any():
+            if amount.min() < 0:
                 raise MassBalanceError(f"negative flow {source} -> {target}: {amount}")
-            if source not in self.source_nodes:
-                short = amount - self._stock[s]
-                tol = 1e-9 * max(1.0, float(np.abs(self._stock[s]).max()))
-                if (short > tol).any():
-                    raise MassBalanceError(
-                        f"{source} holds {self._stock[s]} t, cannot move {amount} t to {target}"
-                    )
+            if not is_source:
+                tol = 1e-9 * max(1.0, stock.max())
+                if (amount - stock).max() > tol:
+                    raise MassBalanceError(f"{source} holds {stock} t, cannot move {amount} t to {target}")
         self.flows[self.step, e] += amount
-        self._stock[s] -= amount
+        stock -= amount
         self._stock[t] += amount
-        if source not in self.source_nodes:
-            np.maximum(self._stock[s], 0.0, out=self._stock[s])  # clear float dust
+        if not is_source:
+            np.maximum(stock, 0.0, out=stock)  # clear float dust
 
     def move_all(self, source: str, target: str) -> np.ndarray:
         """Move the whole stock of ``source`` to ``target``; returns what moved [t]."""

@@ -9,7 +9,8 @@ one definition the CLI, the docs and the app read.
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -27,7 +28,13 @@ def lever_param(unit: str, description: str, default: float, **bounds: float) ->
 class Lever(Section):
     """Base of every lever: when it starts, how fast it ramps up, when it ends."""
 
-    pillar: Pillar = "circular_economy"  # class-level metadata, overridden by subclasses
+    #: MoC pillar the lever belongs to (metadata, not an input).
+    pillar: ClassVar[Pillar] = "circular_economy"
+    #: Short name for tables and the app.
+    label: ClassVar[str] = ""
+    #: The evidence behind the response (sources in data/provenance.csv).
+    evidence: ClassVar[str] = ""
+
     start_year: int = Field(2027, ge=2000, le=2100, description="First year in force.")
     ramp_years: float = Field(
         0.0, ge=0, le=30, description="Years to reach full strength (linear); 0 = at once."
@@ -57,7 +64,13 @@ class Lever(Section):
 class CollectionCoverage(Lever):
     """Extend formal door-to-door collection towards a target coverage in each district."""
 
-    pillar: Pillar = "pollution_control"
+    pillar: ClassVar[Pillar] = "pollution_control"
+    label: ClassVar[str] = "Collection coverage"
+    evidence: ClassVar[str] = (
+        "Coverage c. 60% of people in 2015 (pp_collection_coverage_pop); households without "
+        "service burn or dump (kh_share_unmanaged_derived)."
+    )
+
     target_coverage: float = lever_param(
         "fraction", "Coverage reached in every district (never lowered).", 0.95, ge=0, le=1
     )
@@ -87,3 +100,51 @@ class Policies(Section):
             strength = lever.strength(cond)
             if strength > 0:
                 lever.apply(cond, strength)
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """Metadata of one lever parameter (for the app, the CLI and the docs)."""
+
+    name: str
+    unit: str
+    default: Any
+    minimum: float | None
+    maximum: float | None
+    description: str
+
+
+@dataclass(frozen=True)
+class LeverInfo:
+    """Metadata of one lever: the single definition the app and the docs read."""
+
+    id: str  # field name under ``policies:`` in a scenario file
+    label: str
+    pillar: Pillar
+    description: str
+    evidence: str
+    params: tuple[ParamInfo, ...]
+
+
+def _bounds(field: Any) -> tuple[float | None, float | None]:
+    lo = hi = None
+    for m in field.metadata:
+        lo = getattr(m, "ge", getattr(m, "gt", lo))
+        hi = getattr(m, "le", getattr(m, "lt", hi))
+    return lo, hi
+
+
+def lever_catalogue() -> list[LeverInfo]:
+    """Every lever with its parameters, units, bounds and evidence, in catalogue order."""
+    out = []
+    for lever_id, field in Policies.model_fields.items():
+        cls = next(a for a in field.annotation.__args__ if a is not type(None))
+        params = []
+        for name, f in cls.model_fields.items():
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            lo, hi = _bounds(f)
+            default = f.get_default(call_default_factory=True)
+            params.append(ParamInfo(name, str(extra.get("unit", "")), default, lo, hi, f.description or ""))
+        doc = (cls.__doc__ or "").strip().split("\n\n")[0]
+        out.append(LeverInfo(lever_id, cls.label, cls.pillar, doc, cls.evidence, tuple(params)))
+    return out
