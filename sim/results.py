@@ -88,8 +88,10 @@ def _json(value: Any) -> Any:
 
 def versions() -> dict[str, str]:
     """Versions of Python and the packages that shape the numbers."""
-    out = {"python": platform.python_version()}
-    for pkg in ("plastic-sim", "mesa", "numpy", "networkx", "pandas"):
+    from sim import __version__
+
+    out = {"sim": __version__, "python": platform.python_version()}
+    for pkg in ("mesa", "numpy", "networkx", "pandas"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
