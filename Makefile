@@ -33,5 +33,9 @@ format: install
 bench: install  ## speed and memory at full scale, and against one mesa.Agent per household
 	$(PY) benchmarks/bench_households.py
 
+.PHONY: bench-sweep
+bench-sweep: install  ## a 200-run sweep on 1 and 2 local workers: runs per minute and scaling
+	$(PY) benchmarks/bench_sweep.py
+
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache

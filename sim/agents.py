@@ -20,7 +20,12 @@ The household rule (per step, per household *h* and separation group *g*):
 - what is not separated goes to formal collection with probability
   ``served_h * logistic(a_f + c_fee * fee / daily_income + c_a * attitude_h)``; the rest is
   burned with probability ``logistic(a_b + s_b * z_h - enforcement)``, else dumped, and a
-  district- and season-dependent share of dumped plastic reaches waterways.
+  district- and season-dependent share of dumped plastic reaches waterways;
+- beside the logit, levers with calibrated net-effect curves (:mod:`sim.behaviour`) add
+  choices that do not feed habit and norm: campaign waves add separators, and a deposit makes
+  households return deposit-bearing bottles to ``deposit_points``. Separated plastic nobody
+  buys goes to separate collection where a separation duty provides it, else joins the
+  residual routes.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim import behaviour
 from sim import network as net
 from sim.materials import GROUP_INDEX, MATERIALS, N_GROUPS, N_MATERIALS
 
@@ -74,6 +80,39 @@ class Conditions:
     leak_multiplier: float  # seasonal multiplier of the water leak share
     separation_shift_by_group: np.ndarray = field(default_factory=lambda: np.zeros(N_GROUPS))
     burn_enforcement: float = 0.0  # logit shift against burning
+    # Context levers read (set by the model each step).
+    median_daily_income_usd: float = 0.0  # median household income [USD/household/day]
+    households: float = 0.0  # households in the city [households]
+    msw_t_per_household_month: float = 0.0  # all MSW a household makes [t/household/month]
+    district_share: dict[str, float] = field(default_factory=dict)  # share of households
+    units_per_kg: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))  # [items/kg]
+    recycling_yield: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))  # [fraction]
+    recycling_credit_t_co2e_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))
+    # Rules levers change.
+    street_pick_max_share: float = 0.0  # largest share street pickers take [fraction]
+    dump_pick_max_share: float = 0.0  # largest share landfill pickers take [fraction]
+    picker_price_premium: float = 0.0  # pickers' price over the junk-shop price [fraction]
+    picker_stipend_usd_per_month: float = 0.0  # paid to each registered picker [USD/person/month]
+    extra_separation_by_group: np.ndarray = field(default_factory=lambda: np.zeros(N_GROUPS))
+    separate_collection_share: float = 0.0  # separated unsold plastic collected separately [fraction]
+    # Deposit return (per material: deposit carried by a tonne of waste, covered items only).
+    deposit_usd_per_container: float = 0.0
+    deposit_covered_share: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))  # [fraction]
+    deposit_years_since_launch: float = 0.0
+    return_access: float = 0.0  # return-point access factor [0-1]
+    picker_redemption_share: float = 0.0  # share of the deposit pickers get for bottles they pick
+    # Money that levers make flow (recorded by agents as it happens).
+    producer_fee_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))
+    recycling_subsidy_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))
+    carbon_credit_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))
+    landfill_tax_usd_per_t_msw: float = 0.0
+    programme_cost_usd: float = 0.0  # public programme spending this step [USD]
+
+    @property
+    def refund_usd_per_t(self) -> np.ndarray:
+        """Deposit refunded per tonne of deposit-bearing containers, by material [USD/t]."""
+        covered = self.deposit_covered_share > 0
+        return self.deposit_usd_per_container * self.units_per_kg * 1000.0 * covered
 
 
 class HouseholdPopulation(mesa.Agent):
@@ -107,9 +146,12 @@ class HouseholdPopulation(mesa.Agent):
         self.n = n
         f32 = np.float32
         self.persons = (1.0 + rng.poisson(sc.city.household_size_persons - 1.0, n)).astype(f32)
-        rel_income = params.income_factor * np.exp(rng.normal(0.0, sc.city.income_sigma, n))
+        spread = np.exp(rng.normal(0.0, sc.city.income_sigma, n))  # income / district median
+        rel_income = params.income_factor * spread
         self.income_usd_month = (sc.city.median_household_income_usd_per_month * rel_income).astype(f32)
-        factor = rel_income**sc.city.generation_income_elasticity
+        # The district's income factor cancels in the normalisation below; leaving it out
+        # keeps tiny or large factors from under- or overflowing.
+        factor = spread**sc.city.generation_income_elasticity
         factor *= self.persons.sum() / (self.persons * factor).sum()
         self.gen_weight = (self.persons * factor).astype(f32)  # person-equivalents of waste
         self.attitude = rng.normal(0.0, 1.0, n).astype(f32)
@@ -166,6 +208,7 @@ class HouseholdPopulation(mesa.Agent):
         s = (rng.random(utility.shape, dtype=f32) < logistic(utility)).astype(f32)
         self.habit += self.habit_rate * (s - self.habit)
         self.norm = self._neighbour_share(s)
+        s = self._on_top_of_logit(cond, s, daily_income)
         self.separating = s
 
         served = self.reach < f32(cond.coverage[self.district])
@@ -179,6 +222,48 @@ class HouseholdPopulation(mesa.Agent):
         self.served_share = float(served.mean())
         self.uses_formal_share = float((route == 0).mean())
         return kg, s, route
+
+    def _on_top_of_logit(self, cond: Conditions, s: np.ndarray, daily_income: np.ndarray) -> np.ndarray:
+        """Choices made beside the separation logit: campaign separators and deposit returns.
+
+        Both follow calibrated curves that already contain the habit and social influence they
+        caused (:mod:`sim.behaviour`), so they do not feed this step's habit and norm update:
+
+        - a campaign adds ``extra`` separators among households not separating, so that the
+          district's share rises by ``extra`` (percentage points as a fraction);
+        - with a deposit, household *h* returns containers with probability
+          ``r_h = logistic(logit(p) + shift(deposit / daily income_h, t, access))``, where ``p``
+          is the district's share keeping the group apart without a deposit (the curve's base
+          rate, as in the Lithuanian calibration); households already separating return, the
+          others with probability ``(r_h - p) / (1 - p)``, so the expected return share is
+          the mean of ``r_h``.
+
+        Returns:
+            The separation choice including these (n x groups, 0/1).
+        """
+        extra = cond.extra_separation_by_group
+        deposit_groups = np.flatnonzero(cond.deposit_covered_share @ GROUP_MATRIX > 0)
+        if not extra.any() and len(deposit_groups) == 0:
+            return s
+        rng = self.model.rng
+        f32 = np.float32
+        s = s.copy()
+        for g in np.flatnonzero(extra > 0):
+            free = 1.0 - float(s[:, g].mean())
+            if free > 0:
+                q = f32(min(1.0, extra[g] / free))
+                np.maximum(s[:, g], rng.random(self.n, dtype=f32) < q, out=s[:, g])
+        for g in deposit_groups:
+            base = min(max(float(s[:, g].mean()), 1e-6), 1 - 1e-6)
+            target = behaviour.deposit_return_rate(
+                base,
+                cond.deposit_usd_per_container / daily_income,
+                cond.deposit_years_since_launch,
+                cond.return_access,
+            )
+            top_up = ((target - base) / (1.0 - base)).astype(f32)
+            np.maximum(s[:, g], rng.random(self.n, dtype=f32) < top_up, out=s[:, g])
+        return s
 
     def step(self) -> None:
         """Generate, decide and hand the district's plastic on through the ledger."""
@@ -195,17 +280,28 @@ class HouseholdPopulation(mesa.Agent):
         routes = np.stack([route == 0, route == 1], 1).astype(np.float32)
         to_formal, to_burning = (residual.T.astype(float) @ routes).T
         sold = by_material(kg @ s)
+        returned = sold * cond.deposit_covered_share  # separated deposit bottles go back
+        sold = sold - returned
         formal, burned = by_material(to_formal), by_material(to_burning)
         dumped = by_material(np.maximum(residual.sum(0, dtype=float) - to_formal - to_burning, 0.0))
         # Separated material nobody buys joins the household's residual routes pro rata.
-        unsold = np.where(cond.household_price_usd_per_t > 0, 0.0, sold)
+        sellable = cond.household_price_usd_per_t > 0
+        unsold = np.where(sellable, 0.0, sold)
+        # ... unless separate collection takes it (served households only).
+        separate = unsold * (cond.separate_collection_share * self.served_share)
+        unsold = unsold - separate
         rest = formal + burned + dumped
         scale_up = 1.0 + np.divide(unsold, rest, out=np.zeros(N_MATERIALS), where=rest > 0)
         leak = min(1.0, self.params.water_leak_share * cond.leak_multiplier)
 
         # Generation is the sum of the parts, so float32 rounding cannot unbalance the node.
-        ledger.transfer(net.CONSUMPTION, self.node, sold + formal + burned + dumped)
-        ledger.transfer(self.node, net.ITINERANT, sold - unsold)
+        generated = returned + sold + formal + burned + dumped
+        ledger.transfer(net.CONSUMPTION, self.node, generated)
+        ledger.transfer(self.node, net.ITINERANT, np.where(sellable, sold, 0.0))
+        if returned.any():
+            ledger.transfer(self.node, net.DEPOSIT_POINTS, returned)
+        if separate.any():
+            ledger.transfer(self.node, net.SEPARATE, separate)
         ledger.transfer(self.node, net.FORMAL, formal * scale_up)
         ledger.transfer(self.node, net.OPEN_BURNING, burned * scale_up)
         ledger.transfer(self.node, net.WATER, dumped * scale_up * leak)
@@ -226,6 +322,13 @@ class HouseholdPopulation(mesa.Agent):
         )
         for g, share in zip(model.groups, s.mean(0), strict=True):
             rec.add(f"households_separating_{g}", households * float(share))
+        if cond.deposit_usd_per_container > 0:
+            rec.add("deposit_bearing_t", float(generated @ cond.deposit_covered_share))
+            rec.add(
+                "deposits_paid_usd", float(generated @ (cond.deposit_covered_share * cond.refund_usd_per_t))
+            )
+        if cond.producer_fee_usd_per_t.any():
+            rec.add("producer_fees_usd", float(generated @ cond.producer_fee_usd_per_t))
 
 
 class FormalCollector(mesa.Agent):
@@ -245,7 +348,7 @@ class FormalCollector(mesa.Agent):
             ledger.transfer(self.node, net.DUMPED, load * (1.0 - capacity_t / total))
         load = ledger.stock(self.node)
         model.recorder.add("collection_cost_usd", load.sum() * sc.collection.cost_usd_per_t)
-        picked = load * model.pick_share(sc.informal.street_pick_max_share)
+        picked = load * model.pick_share(cond.street_pick_max_share)
         ledger.transfer(self.node, net.STREET_PICKERS, picked)
         for facility in model.facilities_open("incinerator", "mrf"):
             room = facility.room_t(cond)
@@ -274,7 +377,48 @@ class InformalCollectors(mesa.Agent):
         income = amount @ cond.junkshop_price_usd_per_t
         if self.node == net.ITINERANT:
             income -= amount @ cond.household_price_usd_per_t
+        else:
+            # Waste pickers: cooperative premium, redeemed deposits, stipend.
+            income *= 1.0 + cond.picker_price_premium
+            if cond.picker_redemption_share > 0:
+                refunds = cond.picker_redemption_share * float(
+                    amount @ (cond.deposit_covered_share * cond.refund_usd_per_t)
+                )
+                income += refunds
+                model.recorder.add("deposit_refunds_usd", refunds)
+            if cond.picker_stipend_usd_per_month > 0:
+                sc = model.scenario
+                street = self.node == net.STREET_PICKERS
+                pickers = sc.informal.street_pickers if street else sc.informal.dump_pickers
+                stipend = cond.picker_stipend_usd_per_month * pickers * cond.days / DAYS_PER_MONTH
+                income += stipend
+                model.recorder.add("programme_cost_usd", stipend)
         model.recorder.add(self.income_key, income)
+
+
+class DepositPoints(mesa.Agent):
+    """Return points of a deposit-return scheme: refund deposits, pass bottles to sorting."""
+
+    node = net.DEPOSIT_POINTS
+
+    def step(self) -> None:
+        model, cond = self.model, self.model.conditions
+        amount = model.ledger.move_all(self.node, net.AGGREGATORS)
+        if amount.any():
+            model.recorder.add("deposit_refunds_usd", float(amount @ cond.refund_usd_per_t))
+
+
+class SeparateCollection(mesa.Agent):
+    """Separate collection of dry recyclables: delivers them to junk shops for sorting."""
+
+    node = net.SEPARATE
+
+    def step(self) -> None:
+        model = self.model
+        amount = model.ledger.move_all(self.node, net.AGGREGATORS)
+        if amount.any():
+            cost = float(amount.sum()) * model.scenario.collection.cost_usd_per_t
+            model.recorder.add("collection_cost_usd", cost)
 
 
 class Aggregators(mesa.Agent):
@@ -347,7 +491,7 @@ class Facility(mesa.Agent):
         if self.kind == "landfill":
             received = model.landfill_received.get(self.node)
             if received is not None:
-                picked = received * model.pick_share(sc.informal.dump_pick_max_share)
+                picked = received * model.pick_share(cond.dump_pick_max_share)
                 ledger.transfer(self.node, net.DUMP_PICKERS, picked)
         elif self.kind == "mrf":
             stock = ledger.stock(self.node)
@@ -358,5 +502,11 @@ class Facility(mesa.Agent):
             stock = ledger.stock(self.node)
             yields = np.array([sc.materials[m].recycling_yield for m in MATERIALS])
             ledger.transfer(self.node, net.MARKET, stock * yields)
+            if cond.recycling_subsidy_usd_per_t.any():
+                model.recorder.add("subsidies_usd", float(stock @ cond.recycling_subsidy_usd_per_t))
+            if cond.carbon_credit_usd_per_t.any():
+                credits = float((stock * yields) @ cond.carbon_credit_usd_per_t)
+                model.recorder.add("carbon_credit_revenue_usd", credits)
             model.dispose(self.node, ledger.stock(self.node))
-        self.used_t = 0.0
+        # used_t is reset by the model at the end of the step: residues reaching an incinerator
+        # later in the step share its capacity with what collection delivered.

@@ -67,8 +67,8 @@ class FlowLedger:
         stock = self._stock[s]
         is_source = source in self.source_nodes
         if self.strict:
-            if amount.min() < 0:
-                raise MassBalanceError(f"negative flow {source} -> {target}: {amount}")
+            if not (amount.min() >= 0 and amount.max() < np.inf):  # also catches NaN
+                raise MassBalanceError(f"negative or non-finite flow {source} -> {target}: {amount}")
             if not is_source:
                 tol = 1e-9 * max(1.0, stock.max())
                 if (amount - stock).max() > tol:
@@ -113,7 +113,7 @@ class FlowLedger:
         error = net - (self.stock_history[:n] - previous)
         scale = max(1.0, float(np.abs(self.flows[:n]).max()))
         worst = np.unravel_index(np.abs(error).argmax(), error.shape)
-        if abs(error[worst]) > rtol * scale:
+        if not abs(error[worst]) <= rtol * scale:  # also catches NaN
             raise MassBalanceError(
                 f"mass balance broken at node {self.nodes[worst[1]]!r}, step {worst[0]}, "
                 f"material {worst[2]}: {error[worst]:.3g} t"

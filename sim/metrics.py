@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim import network as net
-from sim.materials import GROUPS, MATERIALS
+from sim.materials import GROUPS, MATERIALS, Material
 from sim.network import NodeKind
 
 if TYPE_CHECKING:
@@ -112,6 +112,45 @@ def _catalogue() -> dict[str, Indicator]:
         "aggregator_margin_usd": Indicator(
             "USD", "Junk-shop margin", "Sales minus purchases of aggregators."
         ),
+        "itinerant_income_usd": Indicator(
+            "USD", "Itinerant buyers' income", "Sales to junk shops minus purchases from households."
+        ),
+        "film_generated_t": Indicator("t", "Film and bags generated", "Film and carrier bags thrown away."),
+        "returned_t": Indicator(
+            "t", "Returned for deposit", "Deposit-bearing containers households bring to return points."
+        ),
+        "deposit_bearing_t": Indicator(
+            "t", "Deposit-bearing waste", "Containers carrying a deposit when thrown away or returned."
+        ),
+        "deposit_return_rate": Indicator(
+            "fraction", "Deposit return rate", "returned / deposit-bearing containers (by mass).", "rate"
+        ),
+        "deposits_paid_usd": Indicator(
+            "USD", "Deposits paid", "Deposits consumers paid on containers that became waste."
+        ),
+        "deposit_refunds_usd": Indicator(
+            "USD", "Deposits refunded", "Refunds at return points, and to pickers where allowed."
+        ),
+        "unredeemed_deposits_usd": Indicator(
+            "USD", "Unredeemed deposits", "deposits paid - refunds: the scheme's float."
+        ),
+        "producer_fees_usd": Indicator(
+            "USD", "Producer fees", "Extended producer responsibility fees on plastic put on the market."
+        ),
+        "subsidies_usd": Indicator(
+            "USD", "Recycling subsidies", "Subsidies and producer-fund top-ups paid per tonne into recyclers."
+        ),
+        "carbon_credit_revenue_usd": Indicator(
+            "USD", "Carbon credit revenue", "Credit price x emissions avoided by recyclate."
+        ),
+        "landfill_tax_usd": Indicator(
+            "USD", "Landfill tax", "Landfill tax on plastic landfilled (plastic's share)."
+        ),
+        "programme_cost_usd": Indicator(
+            "USD",
+            "Programme spending",
+            "Campaigns, producer-funded collection extension and picker stipends.",
+        ),
         "households": Indicator("households", "Households", "Households in the city.", "last"),
         "households_served_share": Indicator(
             "fraction", "Households served", "Share of households reached by formal collection.", "mean"
@@ -157,6 +196,8 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
     df["mismanaged_rate"] = df["mismanaged_t"] / gen
     df["ghg_net_t_co2e"] = df["ghg_t_co2e"] - df["ghg_avoided_t_co2e"]
     df["net_public_cost_usd"] = df["collection_cost_usd"] + df["landfill_cost_usd"] - df["fee_revenue_usd"]
+    df["deposit_return_rate"] = df["returned_t"] / df["deposit_bearing_t"].where(df["deposit_bearing_t"] > 0)
+    df["unredeemed_deposits_usd"] = df["deposits_paid_usd"] - df["deposit_refunds_usd"]
     return df
 
 
@@ -193,15 +234,18 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
         "open_burned_t": _edge_sum(model, None, {K.OPEN_BURNING}),
         "dumped_t": _edge_sum(model, None, {K.DUMPED}),
         "leaked_to_water_t": _edge_sum(model, None, {K.WATER}),
+        "returned_t": _edge_sum(model, {K.HOUSEHOLDS}, {K.DEPOSIT_POINT}),
     }
     df = pd.DataFrame({k: v.sum(axis=1) for k, v in by_mat.items()})
+    df["film_generated_t"] = by_mat["generated_t"][:, MATERIALS.index(Material.FILM)]
     em = sc.emissions
     credits = np.array([sc.materials[m].recycling_credit_t_co2e_per_t for m in MATERIALS])
     km = np.array([model.graph.edges[e][net.DISTANCE_KM] for e in model.ledger.edges])
     energy = np.zeros(model.n_steps)
     for f in model.facilities.values():
         if f.kind == "incinerator":
-            t = model.ledger.flows[:, model.ledger.edge_index[(net.FORMAL, f.node)]].sum(axis=1)
+            into = [i for (u, v), i in model.ledger.edge_index.items() if v == f.node]
+            t = model.ledger.flows[:, into].sum(axis=(1, 2))
             energy += t * em.plastic_ncv_gj_per_t * 1000 * f.params.energy_recovery_efficiency / MJ_PER_MWH
     df["energy_recovered_mwh"] = energy
     df["ghg_open_burning_t_co2e"] = df["open_burned_t"] * (
@@ -225,6 +269,18 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
         for k in ("income_itinerant_usd", "income_street_pickers_usd", "income_dump_pickers_usd")
     ]
     df["informal_income_usd"] = sum(informal)
+    df["itinerant_income_usd"] = informal[0]
+    for key in (
+        "deposit_bearing_t",
+        "deposits_paid_usd",
+        "deposit_refunds_usd",
+        "producer_fees_usd",
+        "subsidies_usd",
+        "carbon_credit_revenue_usd",
+        "landfill_tax_usd",
+        "programme_cost_usd",
+    ):
+        df[key] = rec.get(key, zeros)
     pickers = sc.informal.street_pickers + sc.informal.dump_pickers
     df["picker_income_usd_per_month"] = (informal[1] + informal[2]) / max(pickers, 1) * (365.25 / 12 / days)
     df["aggregator_margin_usd"] = rec.get("aggregator_margin_usd", zeros)

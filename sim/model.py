@@ -10,15 +10,19 @@ import numpy as np
 
 from sim import network as net
 from sim.agents import (
+    DAYS_PER_MONTH,
     Aggregators,
     Conditions,
+    DepositPoints,
     Facility,
     FormalCollector,
     HouseholdPopulation,
     InformalCollectors,
+    SeparateCollection,
 )
 from sim.ledger import FlowLedger
 from sim.materials import GROUPS, MATERIALS
+from sim.policies import all_facilities
 from sim.scenario import Scenario
 
 #: Steps run before the start year so habits and norms start in equilibrium.
@@ -61,7 +65,8 @@ class PlasticModel(mesa.Model):
         self.scale = scale
         self.groups = GROUPS
         self.n_steps = scenario.time.n_steps
-        self.graph = net.build_graph(scenario)
+        facilities = all_facilities(scenario)
+        self.graph = net.build_graph(scenario, facilities)
         self.ledger = FlowLedger(
             self.graph, self.n_steps, source_nodes=frozenset({net.CONSUMPTION}), strict=strict
         )
@@ -90,7 +95,9 @@ class PlasticModel(mesa.Model):
             InformalCollectors(self, net.DUMP_PICKERS, "income_dump_pickers_usd"),
         ]
         self.aggregators = Aggregators(self)
-        self.facilities = {name: Facility(self, name, f) for name, f in sorted(scenario.facilities.items())}
+        self.deposit_points = DepositPoints(self)
+        self.separate_collection = SeparateCollection(self)
+        self.facilities = {name: Facility(self, name, f) for name, f in sorted(facilities.items())}
         for _ in range(SPIN_UP_STEPS):
             for population in self.households:
                 population.decide(self.conditions)
@@ -117,6 +124,7 @@ class PlasticModel(mesa.Model):
             population=city.population * (1 + city.population_growth_per_yr) ** years,
             plastic_kg_per_person_step=city.msw_kg_per_capita_day
             * (1 + city.msw_per_capita_growth_per_yr) ** years
+            * (1 + city.tourist_extra_waste_share * city.in_tourist_season(month))
             * city.plastic_share_of_msw
             * 365.25
             / spy,
@@ -131,8 +139,32 @@ class PlasticModel(mesa.Model):
             coverage={name: d.collection_coverage for name, d in sc.districts.items()},
             leak_multiplier=sc.leakage.monsoon_factor if month in WET_SEASON_MONTHS else 1.0,
         )
+        self._lever_context(cond)
         sc.policies.apply(cond)
         return cond
+
+    def _lever_context(self, cond: Conditions) -> None:
+        """Fill the fields of ``cond`` that levers read (income, households, material data)."""
+        sc = self.scenario
+        city = sc.city
+        cond.median_daily_income_usd = (
+            city.median_household_income_usd_per_month * cond.income_multiplier / DAYS_PER_MONTH
+        )
+        cond.households = cond.population / city.household_size_persons
+        cond.msw_t_per_household_month = (
+            (city.household_size_persons * cond.plastic_kg_per_person_step / city.plastic_share_of_msw)
+            * (DAYS_PER_MONTH / cond.days)
+            / 1000.0
+        )
+        total = sum(d.population_2019 for d in sc.districts.values())
+        cond.district_share = {name: d.population_2019 / total for name, d in sc.districts.items()}
+        cond.units_per_kg = np.array([sc.materials[m].units_per_kg for m in MATERIALS], dtype=float)
+        cond.recycling_yield = np.array([sc.materials[m].recycling_yield for m in MATERIALS], dtype=float)
+        cond.recycling_credit_t_co2e_per_t = np.array(
+            [sc.materials[m].recycling_credit_t_co2e_per_t for m in MATERIALS], dtype=float
+        )
+        cond.street_pick_max_share = sc.informal.street_pick_max_share
+        cond.dump_pick_max_share = sc.informal.dump_pick_max_share
 
     # -- services agents use -------------------------------------------------------------
 
@@ -149,9 +181,23 @@ class PlasticModel(mesa.Model):
         return max_share * price / (price + half)
 
     def dispose(self, source: str, amount: np.ndarray) -> None:
-        """Send residual plastic to open landfills with room, else dump it on land."""
+        """Send residues to incinerators, then landfills, with room; else dump them on land.
+
+        Only sorting and recycling residues meet incinerators here (mixed waste reaches them
+        from collection first); a landfill tax is paid on what is landfilled.
+        """
         cond = self.conditions
         remaining = np.asarray(amount, dtype=float).copy()
+        if source != net.FORMAL:
+            for incinerator in self.facilities_open("incinerator"):
+                total = remaining.sum()
+                room = incinerator.room_t(cond)
+                if total <= 0 or room <= 0:
+                    continue
+                sent = remaining * min(1.0, room / total)
+                self.ledger.transfer(source, incinerator.node, sent)
+                incinerator.used_t += sent.sum()
+                remaining -= sent
         for landfill in self.facilities_open("landfill"):
             total = remaining.sum()
             room = landfill.room_t(cond)
@@ -163,6 +209,8 @@ class PlasticModel(mesa.Model):
             received = self.landfill_received.setdefault(landfill.node, np.zeros(len(MATERIALS)))
             received += sent
             remaining -= sent
+            if cond.landfill_tax_usd_per_t_msw > 0:  # plastic's share of the tax, as for fees
+                self.recorder.add("landfill_tax_usd", float(sent.sum()) * cond.landfill_tax_usd_per_t_msw)
         if remaining.sum() > 0:
             self.ledger.transfer(source, net.DUMPED, remaining)
             self.recorder.add("overflow_dumped_t", float(remaining.sum()))
@@ -175,6 +223,10 @@ class PlasticModel(mesa.Model):
         self.landfill_received = {}
         for population in self.households:
             population.step()
+        if self.conditions.programme_cost_usd:
+            self.recorder.add("programme_cost_usd", self.conditions.programme_cost_usd)
+        self.deposit_points.step()
+        self.separate_collection.step()
         self.collector.step()
         for kind in ("incinerator", "mrf", "landfill"):
             for facility in self.facilities_open(kind):

@@ -8,13 +8,14 @@ model's real structure and not a drawing of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import networkx as nx
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.scenario import Facility, Scenario
 
 #: Node attribute holding the :class:`NodeKind`.
 KIND = "kind"
@@ -66,6 +67,7 @@ ITINERANT = "itinerant_buyers"
 STREET_PICKERS = "street_pickers"
 DUMP_PICKERS = "dump_pickers"
 DEPOSIT_POINTS = "deposit_points"
+SEPARATE = "separate_collection"
 AGGREGATORS = "aggregators"
 OPEN_BURNING = "open_burning"
 DUMPED = "dumped_on_land"
@@ -84,11 +86,13 @@ def facility_node(kind: str, name: str) -> str:
     return f"{kind}:{name}"
 
 
-def build_graph(scenario: Scenario) -> nx.DiGraph:
+def build_graph(scenario: Scenario, facilities: Mapping[str, Facility] | None = None) -> nx.DiGraph:
     """Build the material-flow graph of a scenario.
 
     Args:
         scenario: A validated scenario.
+        facilities: The facilities to place; default: the scenario's own plus those its
+            ``new_facilities`` lever adds (:func:`sim.policies.all_facilities`).
 
     Returns:
         A directed graph; nodes have a ``kind`` attribute, edges ``distance_km`` and
@@ -98,6 +102,7 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
     fixed = {
         CONSUMPTION: NodeKind.CONSUMPTION,
         FORMAL: NodeKind.FORMAL_COLLECTOR,
+        SEPARATE: NodeKind.FORMAL_COLLECTOR,
         ITINERANT: NodeKind.INFORMAL_COLLECTOR,
         STREET_PICKERS: NodeKind.INFORMAL_COLLECTOR,
         DUMP_PICKERS: NodeKind.INFORMAL_COLLECTOR,
@@ -118,7 +123,12 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
     def link(u: str, v: str, km: float = 0.0) -> None:
         g.add_edge(u, v, **{DISTANCE_KM: km, TRANSPORT_COST_USD_PER_T: km * cost})
 
-    facilities = {facility_node(f.kind, name): f for name, f in sorted(scenario.facilities.items())}
+    if facilities is None:
+        from sim.policies import all_facilities  # levers sit above the graph in the layers
+
+        facilities = all_facilities(scenario)
+    placed = facilities
+    facilities = {facility_node(f.kind, name): f for name, f in sorted(placed.items())}
     for node, f in facilities.items():
         g.add_node(node, **{KIND: NodeKind(f.kind)})
     by_kind = {
@@ -134,6 +144,7 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
         link(hh, ITINERANT, logistics.local_km)
         link(hh, DEPOSIT_POINTS, logistics.local_km)
         link(hh, FORMAL, logistics.local_km)
+        link(hh, SEPARATE, logistics.local_km)
         link(hh, OPEN_BURNING)
         link(hh, DUMPED)
         link(hh, WATER)
@@ -144,6 +155,7 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
         link(FORMAL, node, logistics.collection_to_facility_km)
     for node in (ITINERANT, STREET_PICKERS, DUMP_PICKERS, DEPOSIT_POINTS):
         link(node, AGGREGATORS, logistics.local_km)
+    link(SEPARATE, AGGREGATORS, logistics.collection_to_facility_km)
     for node in landfills:
         link(node, DUMP_PICKERS)
     for node in by_kind["mrf"]:
@@ -152,10 +164,10 @@ def build_graph(scenario: Scenario) -> nx.DiGraph:
         link(AGGREGATORS, node, logistics.aggregator_to_recycler_km)
         link(node, MARKET)
     link(AGGREGATORS, EXPORT, logistics.export_km)
-    # Residues and rejects go to the open landfill, or are dumped when none has room.
+    # Residues and rejects go to incinerators or the open landfill, or are dumped when none has room.
     for src in [AGGREGATORS, *by_kind["mrf"], *by_kind["recycler"]]:
         link(src, DUMPED)
-        for node in landfills:
+        for node in by_kind["incinerator"] + landfills:
             link(src, node, logistics.collection_to_facility_km)
     return g
 

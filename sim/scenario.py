@@ -3,7 +3,10 @@
 Every parameter is declared once here with its unit, bounds and description; its default value
 and source come from the data tables in ``data/`` (see :mod:`sim.io`). A scenario file lists only
 what differs from the defaults, or from another scenario named by ``extends:``. Mappings merge
-key by key; lists and single values replace what they override.
+key by key; lists and single values replace what they override. A file may list top-level
+sections under ``replace:`` (e.g. ``replace: [districts, facilities]``): those sections are
+then taken whole from the file instead of merged over the defaults and the files it extends
+(a scenario for another place needs its own districts, not the 14 khans plus its own).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import types
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,6 +66,15 @@ class City(Section):
     generation_income_elasticity: float = param(
         "dimensionless", "Elasticity of a household's plastic waste to its income.", ge=0, le=2
     )
+    tourist_extra_waste_share: float = param(
+        "fraction", "Extra waste per resident in the tourist season (visitors' waste).", ge=0, le=10
+    )
+    tourist_season_start_month: int = param("month", "First month of the tourist season.", ge=1, le=12)
+    tourist_season_months: int = param("months", "Length of the tourist season; 0 = none.", ge=0, le=12)
+
+    def in_tourist_season(self, month: int) -> bool:
+        """Whether calendar ``month`` (1-12) falls in the tourist season."""
+        return (month - self.tourist_season_start_month) % 12 < self.tourist_season_months
 
 
 class District(Section):
@@ -244,11 +257,12 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _districts_known(self) -> Scenario:
-        for lever in self.policies.active():
-            unknown = [d for d in getattr(lever, "districts", []) if d not in self.districts]
+        for name in type(self.policies).model_fields:
+            lever = getattr(self.policies, name)
+            unknown = [d for d in getattr(lever, "districts", None) or [] if d not in self.districts]
             if unknown:
                 raise ValueError(
-                    f"policy {type(lever).__name__} names unknown district(s) {unknown}; "
+                    f"policies.{name}.districts names unknown district(s) {unknown}; "
                     f"known: {sorted(self.districts)}"
                 )
         return self
@@ -331,6 +345,7 @@ def resolve_file(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(f"{path}: 'extends' makes a cycle: {chain}.")
     data = read_yaml(path)
     parent = data.pop("extends", None)
+    replace = _replace_list(data, path)
     if parent is None:
         return data
     if not isinstance(parent, str):
@@ -338,7 +353,31 @@ def resolve_file(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
         raise ScenarioError(f"{path}: field 'extends' = {parent!r}: no such file ({parent_path}).")
-    return deep_merge(resolve_file(parent_path, (*seen, path)), data)
+    inherited = resolve_file(parent_path, (*seen, path))
+    merged = deep_merge({k: v for k, v in inherited.items() if k not in replace}, data)
+    replaced = sorted(set(inherited.get("replace", [])) | set(replace))
+    if replaced:
+        merged["replace"] = replaced
+    return merged
+
+
+def _replace_list(data: dict[str, Any], path: Path) -> list[str]:
+    """The file's ``replace:`` list, checked against the top-level sections."""
+    replace = data.get("replace", [])
+    allowed = sorted(Scenario.model_fields)
+    if not isinstance(replace, list) or any(name not in allowed for name in replace):
+        raise ScenarioError(
+            f"{path}: field 'replace' = {replace!r}: must be a list of top-level sections "
+            f"(allowed: {', '.join(allowed)})."
+        )
+    return replace
+
+
+def merge_over_defaults(defaults: dict[str, Any], resolved: dict[str, Any]) -> dict[str, Any]:
+    """Merge a resolved scenario file over the defaults, honouring its ``replace:`` list."""
+    resolved = dict(resolved)
+    replace = resolved.pop("replace", [])
+    return deep_merge({k: v for k, v in defaults.items() if k not in replace}, resolved)
 
 
 def validate_scenario(data: dict[str, Any], source: str) -> Scenario:
@@ -363,7 +402,7 @@ def load_scenario(path: str | Path, defaults: dict[str, Any] | None = None) -> S
 
     path = Path(path)
     base = default_inputs() if defaults is None else defaults
-    return validate_scenario(deep_merge(base, resolve_file(path)), str(path))
+    return validate_scenario(merge_over_defaults(base, resolve_file(path)), str(path))
 
 
 def default_scenario() -> Scenario:
@@ -390,6 +429,8 @@ def _field_info(loc: tuple[Any, ...]) -> tuple[str | None, str | None, list[str]
             args = getattr(model, "__args__", ())
             if getattr(model, "__origin__", None) is dict and args:
                 model = ("dict", args[1])
+            elif isinstance(model, types.UnionType):  # an optional section, e.g. a lever
+                model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), model)
         elif isinstance(model, tuple):
             model = model[1]
             info = None

@@ -1,0 +1,93 @@
+"""Measure the time from a lever change to updated indicator cards, in headless Chromium.
+
+Starts the app, switches the collection-coverage lever on, then moves its target slider one
+step at a time with the keyboard (each step is a new scenario, so nothing comes from the memo)
+and times each change until the cards show new numbers::
+
+    python scripts/measure_latency.py            # 10 changes
+    python scripts/measure_latency.py --changes 20
+
+Prints every time and the median. The target is 1.5 s (docs/app.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from screenshot import browser, free_port, wait_for  # noqa: E402
+
+CARD = "#card-collection_rate .card-value"
+ARROW_LEFT = "\ue012"
+
+
+def main(argv: list[str] | None = None) -> list[float]:
+    """Run the measurement and return the times [s]."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=10, help="number of lever changes timed")
+    args = parser.parse_args(argv)
+
+    from selenium.webdriver.common.by import By
+
+    port = free_port()
+    # The server runs in its own process, as with `python app.py`, so that this script's
+    # polling does not compete with it for the interpreter lock.
+    env = {**os.environ, "PLASTIC_APP_PORT": str(port), "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.time() + 60
+    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        if time.time() > deadline:
+            server.terminate()
+            raise RuntimeError("the app did not start")
+        time.sleep(0.2)
+    driver = browser(1400, 1000)
+
+    def card() -> str:
+        script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';"
+        return driver.execute_script(script, CARD)
+
+    def timed(action) -> float:
+        before = card()
+        start = time.perf_counter()
+        action()
+        while card() == before:
+            if time.perf_counter() - start > 60:
+                raise TimeoutError("the cards did not change within 60 s")
+            time.sleep(0.01)
+        return time.perf_counter() - start
+
+    times = []
+    try:
+        driver.get(f"http://127.0.0.1:{port}/")
+        wait_for(driver, "#card-recycling_rate .card-delta")
+        time.sleep(3)  # let the baseline run finish
+        switch = driver.find_element(By.CSS_SELECTOR, "#lever-collection_coverage input[type=checkbox]")
+        times.append(timed(lambda: driver.execute_script("arguments[0].click();", switch)))
+        print(f"switch on: {times[-1]:.2f} s")
+        wait_for(driver, "#lever-collection_coverage [role=slider][aria-valuemax='100']")
+        thumb = driver.find_element(By.CSS_SELECTOR, "#lever-collection_coverage [role=slider][aria-valuemax='100']")
+        for i in range(args.changes - 1):
+            time.sleep(1.0)
+            times.append(timed(lambda: thumb.send_keys(ARROW_LEFT)))
+            print(f"slider step {i + 1}: {times[-1]:.2f} s")
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {len(times)} changes")
+    return times
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Make ``docs/screenshot.png`` from the real app in headless Chromium.
+
+Starts the app on a free local port, opens it in headless Chromium (Selenium with the system
+chromedriver), switches on one policy lever so the baseline and the scenario differ, waits for
+the charts, and saves a screenshot::
+
+    python scripts/screenshot.py                      # docs/screenshot.png
+    python scripts/screenshot.py --out /tmp/app.png --presenter --tab flows
+
+Needs ``chromium`` and ``chromedriver`` (Debian: ``apt-get install chromium chromium-driver``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROME_ARGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
+
+
+def free_port() -> int:
+    """A free TCP port on localhost."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(port: int) -> None:
+    """Serve the app in a daemon thread."""
+    import logging
+
+    from ui import create_app
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = create_app()
+    thread = threading.Thread(
+        target=lambda: app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False), daemon=True
+    )
+    thread.start()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("the app did not start")
+
+
+def browser(width: int, height: int):
+    """Headless Chromium driven by the system chromedriver."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--window-size={width},{height}")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium:
+        options.binary_location = chromium
+    return webdriver.Chrome(options=options)
+
+
+def wait_for(driver, css: str, timeout: float = 30) -> None:
+    """Wait until an element matching ``css`` is on the page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def main(argv: list[str] | None = None) -> Path:
+    """Take the screenshot and return its path."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--height", type=int, default=1150)
+    parser.add_argument("--presenter", action="store_true", help="presenter mode")
+    parser.add_argument(
+        "--tab", default="trends", help="result tab: trends, flows, network, households, compare"
+    )
+    parser.add_argument("--panel", default="policies", help="side panel: policies, assumptions, scenarios")
+    parser.add_argument("--lever", default="collection_coverage", help="lever switched on ('' for none)")
+    args = parser.parse_args(argv)
+
+    from selenium.webdriver.common.by import By
+
+    port = free_port()
+    serve(port)
+    driver = browser(args.width, args.height)
+    try:
+        driver.get(f"http://127.0.0.1:{port}/")
+        wait_for(driver, "#card-recycling_rate .card-delta")
+        if args.lever:
+            switch = driver.find_element(By.CSS_SELECTOR, f"#lever-{args.lever} input[type=checkbox]")
+            driver.execute_script("arguments[0].click();", switch)
+            time.sleep(0.5)
+            wait_for(driver, "#run-spinner[style*='hidden']")
+        if args.presenter:
+            driver.execute_script("arguments[0].click();", driver.find_element(By.ID, "presenter-switch"))
+        if args.panel != "policies":
+            driver.find_element(By.XPATH, f"//button[@role='tab' and contains(@id, '{args.panel}')]").click()
+        if args.tab != "trends":
+            driver.find_element(By.XPATH, f"//button[@role='tab' and contains(@id, '{args.tab}')]").click()
+        time.sleep(3)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(args.out))
+    finally:
+        driver.quit()
+    print(f"wrote {args.out}")
+    return args.out
+
+
+if __name__ == "__main__":
+    main()

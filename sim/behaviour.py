@@ -1,0 +1,366 @@
+"""Behavioural responses to policy: pure, documented, calibrated functions.
+
+Every response here is a function of a price *relative to household income* (days of income per
+item or per month), and of the time since a policy started where uptake takes time. Measuring
+money in days of income lets one curve serve Cambodia, Lithuania, Ireland and Japan: a €0.10
+deposit in Vilnius and a US$0.10 deposit in Phnom Penh are different shares of a day's income,
+and the curve answers for that share, not for the currency.
+
+The functions take and return NumPy arrays or floats and hold no state; the levers in
+:mod:`sim.policies` and the household rule in :mod:`sim.agents` call them. Each docstring gives
+the formula, units, sources and calibration; the calibration points are module constants,
+reproduced by ``tests/test_behaviour.py`` within stated tolerances. Source keys refer to rows of
+``data/provenance.csv``; constants marked *assumption* are labelled assumptions with a range
+there, to be varied in sensitivity analysis.
+
+How the curves reach the household logit (see :mod:`sim.agents`):
+
+- deposit return and awareness campaigns are *empirical net effects*: the observed curves already
+  contain the habit formation and social influence they caused. The model therefore applies them
+  as an extra choice beside the household's separation logit (return or separate on top of what
+  the logit chose) and does not feed them back into habit and norm, so the simulated return or
+  separation rate follows the calibrated curve instead of being amplified twice;
+- enforcement (fines) and a legal duty to separate enter the logit as shifts, so habit and
+  neighbours amplify them: those shifts are labelled assumptions, not fitted curves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+DAYS_PER_MONTH = 365.25 / 12
+WEEKS_PER_YEAR = 365.25 / 7
+
+# --------------------------------------------------------------------------- calibration data
+
+#: Lithuania's deposit per container from 2016 [EUR] (``drs_lithuania_deposit``).
+LITHUANIA_DEPOSIT_EUR = 0.10
+#: Lithuanian household disposable income, 2016 [EUR/household/month]. Assumption
+#: (``assumption_lithuania_household_income``): about EUR 355 per member x 2.4 members;
+#: range 650-1,100.
+LITHUANIA_HOUSEHOLD_INCOME_EUR_PER_MONTH = 850.0
+#: Return points per 10,000 people in Lithuania (return to retail in shops > 300 m2 plus
+#: manual points). Assumption (``assumption_lithuania_return_points``), range 5-15.
+LITHUANIA_RETURN_POINTS_PER_10K = 9.0
+#: PET return rate before the scheme, 2015 [fraction] (``drs_lithuania_return_pre``).
+LITHUANIA_RETURN_BEFORE = 0.34
+#: Return rate in the scheme's first year, 2016 [fraction] (``drs_lithuania_return_yr1``).
+LITHUANIA_RETURN_YEAR1 = 0.743
+#: Return rate in the second year, 2017 [fraction] (``drs_lithuania_return_yr2``).
+LITHUANIA_RETURN_YEAR2 = 0.919
+#: Return rate in 2019, the scheme's fourth year [fraction] (``drs_lithuania_return_2019``).
+LITHUANIA_RETURN_YEAR4 = 0.92
+
+#: Ireland's levy per plastic bag from March 2002 [EUR] (``bag_levy_ireland``).
+IRELAND_LEVY_EUR = 0.15
+#: Irish household disposable income, 2002 [EUR/household/week]. Assumption
+#: (``assumption_ireland_household_income``); range 500-750.
+IRELAND_HOUSEHOLD_INCOME_EUR_PER_WEEK = 620.0
+#: Bags per person per year before and after the levy (``bag_levy_ireland_per_capita_before``,
+#: ``bag_levy_ireland_per_capita_after``).
+IRELAND_BAGS_BEFORE = 328.0
+IRELAND_BAGS_AFTER = 21.0
+
+#: Pledge field study (``pledge_effect_sorting_longrun``): extra sorting [percentage points]
+#: averaged over the first 15 weeks, over the second year (the 4.8 pp "long-run" effect), and
+#: 150-210 weeks after the pledge (3.1-4.5 pp; mid-point).
+PLEDGE_EFFECT_FIRST_15_WEEKS_PP = 9.5
+PLEDGE_EFFECT_YEAR2_PP = 4.8
+PLEDGE_EFFECT_150_210_WEEKS_PP = 3.8
+
+
+def daily_income(income_per_month: ArrayLike) -> np.ndarray:
+    """Household income per day from income per month (365.25/12 days per month)."""
+    return np.asarray(income_per_month) / DAYS_PER_MONTH
+
+
+def logit(p: ArrayLike) -> np.ndarray:
+    """Log-odds of a probability, clipped away from 0 and 1."""
+    q = np.clip(np.asarray(p, dtype=float), 1e-9, 1 - 1e-9)
+    return np.log(q / (1 - q))
+
+
+def logistic(x: ArrayLike) -> np.ndarray:
+    """Inverse of :func:`logit`."""
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+
+
+# --------------------------------------------------------------------------- deposit return
+
+#: Return-point density at which access reaches 1 - 1/e [points per 10,000 people].
+#: Assumption (``assumption_return_point_access``), range 1-5.
+RETURN_ACCESS_SCALE_PER_10K = 2.0
+#: Time constant of uptake after launch [years]; fitted below.
+DEPOSIT_UPTAKE_YEARS = 0.467
+#: Full logit shift at Lithuania's deposit, income and access [logit]; fitted below.
+DEPOSIT_SHIFT_LITHUANIA = 3.173
+
+
+def return_point_access(points_per_10k_people: ArrayLike) -> np.ndarray:
+    """Share of the full deposit response that return-point density allows.
+
+    ``access = 1 - exp(-density / RETURN_ACCESS_SCALE_PER_10K)``: a household far from any
+    return point responds less to the same deposit.
+
+    Args:
+        points_per_10k_people: Return points per 10,000 people.
+
+    Returns:
+        Access factor in [0, 1).
+    """
+    return 1.0 - np.exp(-np.asarray(points_per_10k_people, dtype=float) / RETURN_ACCESS_SCALE_PER_10K)
+
+
+#: Deposit response [logit per day of household income per container], from Lithuania.
+DEPOSIT_LOGIT_PER_INCOME_DAY = DEPOSIT_SHIFT_LITHUANIA / (
+    LITHUANIA_DEPOSIT_EUR
+    / float(daily_income(LITHUANIA_HOUSEHOLD_INCOME_EUR_PER_MONTH))
+    * float(return_point_access(LITHUANIA_RETURN_POINTS_PER_10K))
+)
+
+
+def deposit_uptake(years_since_launch: ArrayLike) -> np.ndarray:
+    """Share of the full deposit response reached after launch: ``1 - exp(-t / tau)``.
+
+    Args:
+        years_since_launch: Time since the scheme started [years]; negative = not started.
+
+    Returns:
+        Uptake in [0, 1).
+    """
+    t = np.maximum(np.asarray(years_since_launch, dtype=float), 0.0)
+    return 1.0 - np.exp(-t / DEPOSIT_UPTAKE_YEARS)
+
+
+def deposit_logit_shift(
+    deposit_days: ArrayLike, years_since_launch: ArrayLike, access: ArrayLike = 1.0
+) -> np.ndarray:
+    """Shift in the log-odds of returning a container that a deposit causes.
+
+    ``shift = beta * x * access * (1 - exp(-t / tau))`` with ``x`` the deposit in days of
+    household income per container (deposit / (monthly income / 30.44)), ``beta`` =
+    :data:`DEPOSIT_LOGIT_PER_INCOME_DAY`, ``tau`` = :data:`DEPOSIT_UPTAKE_YEARS` and ``access``
+    from :func:`return_point_access`. Utility linear in money, as in a standard logit.
+
+    Calibration (Lithuania, deposit EUR 0.10 from February 2016): with the 2015 PET return rate
+    of 34% as the base, the return rate ``logistic(logit(0.34) + shift)`` averaged over each
+    year reproduces 74.3% (year 1), 91.9% (year 2) and 92% (2019) by least squares on
+    ``beta`` and ``tau``; household income EUR 850/month and 9 return points per 10,000 people
+    are labelled assumptions (``data/provenance.csv``).
+
+    Args:
+        deposit_days: Deposit per container in days of household income.
+        years_since_launch: Time since the scheme started [years].
+        access: Return-point access factor in [0, 1].
+
+    Returns:
+        Logit shift (>= 0), broadcast over the inputs.
+
+    References:
+        TOMRA, "Lithuania exceeds container return rate expectations" (return rates 2015-2017).
+        Bottle Bill Resource Guide, "Lithuania" (deposit, 2019 rates).
+    """
+    x = np.asarray(deposit_days, dtype=float)
+    return DEPOSIT_LOGIT_PER_INCOME_DAY * x * np.asarray(access) * deposit_uptake(years_since_launch)
+
+
+def deposit_return_rate(
+    base_rate: ArrayLike, deposit_days: ArrayLike, years_since_launch: ArrayLike, access: ArrayLike = 1.0
+) -> np.ndarray:
+    """Return rate of deposit-bearing containers: ``logistic(logit(base) + shift)``.
+
+    Args:
+        base_rate: Share of containers kept apart and sold or returned without a deposit.
+        deposit_days: Deposit per container in days of household income.
+        years_since_launch: Time since the scheme started [years].
+        access: Return-point access factor in [0, 1].
+
+    Returns:
+        Return rate [fraction].
+    """
+    return logistic(logit(base_rate) + deposit_logit_shift(deposit_days, years_since_launch, access))
+
+
+# --------------------------------------------------------------------------- bag levy
+
+#: Steepness of bag use against the levy in days of income (log-logistic slope).
+#: Assumption (``assumption_bag_levy_slope``), range 1-3.
+BAG_LEVY_SLOPE = 1.5
+#: Ireland's levy in days of household income per bag.
+IRELAND_LEVY_DAYS = IRELAND_LEVY_EUR / (IRELAND_HOUSEHOLD_INCOME_EUR_PER_WEEK / 7.0)
+#: Levy at which bag use halves [days of household income per bag]; from Ireland.
+BAG_LEVY_HALF_DAYS = IRELAND_LEVY_DAYS / (IRELAND_BAGS_BEFORE / IRELAND_BAGS_AFTER - 1.0) ** (
+    1.0 / BAG_LEVY_SLOPE
+)
+
+
+def bag_use_ratio(levy_days: ArrayLike) -> np.ndarray:
+    """Bags used with a levy relative to bags used without, where the levy is charged.
+
+    ``ratio = 1 / (1 + (x / x50) ** k)`` with ``x`` the levy in days of household income per bag,
+    ``x50`` = :data:`BAG_LEVY_HALF_DAYS` and ``k`` = :data:`BAG_LEVY_SLOPE`.
+
+    Calibration (Ireland, EUR 0.15 per bag from March 2002): 328 bags per person per year before
+    and 21 after, a ratio of 0.064, at a household income of EUR 620/week (labelled
+    assumption). One point fixes ``x50`` given the slope ``k``; ``k`` is an assumption. The
+    Phnom Penh supermarket fee of 400 riel (2018) cut bags by about half by cashiers' account
+    (``bag_fee_effect_supermarkets``, anecdotal): the curve predicts more where a levy is
+    really charged, so partial charging is a lever input (``covered_share``), not a curve change.
+
+    Args:
+        levy_days: Levy per bag in days of household income.
+
+    Returns:
+        Ratio of bag use in (0, 1].
+
+    References:
+        RTE Archives, "Reaction to plastic bag levy" (2002; 328 and 21 bags/person/year).
+    """
+    x = np.maximum(np.asarray(levy_days, dtype=float), 0.0)
+    return 1.0 / (1.0 + (x / BAG_LEVY_HALF_DAYS) ** BAG_LEVY_SLOPE)
+
+
+#: A thick (>= 0.03 mm) bag's mass relative to a thin one. Assumption
+#: (``assumption_thin_bag_ban``), range 1.5-3 (Sub-Decree 168 sets 0.03 mm,
+#: ``subdecree168_min_thickness``).
+THICK_BAG_MASS_RATIO = 2.0
+#: Uses of a thick bag before it is thrown away. Assumption (``assumption_thin_bag_ban``),
+#: range 1-5.
+THICK_BAG_USES = 2.5
+
+
+def thin_bag_ban_mass_ratio(compliance: ArrayLike) -> np.ndarray:
+    """Bag mass thrown away under a thin-bag ban relative to before.
+
+    Thin bags are replaced by thicker ones that weigh more but are used more than once:
+    ``ratio = 1 - c * (1 - m / u)`` with ``c`` the compliance, ``m`` = THICK_BAG_MASS_RATIO and
+    ``u`` = THICK_BAG_USES (both labelled assumptions).
+
+    Args:
+        compliance: Share of thin bags actually replaced [fraction].
+
+    Returns:
+        Mass ratio (can exceed 1 if thick bags are used less than ``m`` times).
+    """
+    c = np.asarray(compliance, dtype=float)
+    return 1.0 - c * (1.0 - THICK_BAG_MASS_RATIO / THICK_BAG_USES)
+
+
+# --------------------------------------------------------------------------- campaigns
+
+#: Two-exponential fit of the pledge study: fast part [pp] and its time constant [weeks],
+#: slow part [pp] and its time constant [weeks] (least squares on the three points above,
+#: fast time constant fixed at 15 weeks, the study's first measuring window).
+CAMPAIGN_FAST_PP = 6.277
+CAMPAIGN_FAST_WEEKS = 15.0
+CAMPAIGN_SLOW_PP = 5.621
+CAMPAIGN_SLOW_WEEKS = 459.0
+
+
+def campaign_effect_pp(weeks_since_wave: ArrayLike, intensity: ArrayLike = 1.0) -> np.ndarray:
+    """Extra share of households separating after a campaign wave [percentage points].
+
+    ``effect = intensity * (A exp(-t / t1) + B exp(-t / t2))`` with ``A = 6.3 pp``,
+    ``t1 = 15`` weeks, ``B = 5.6 pp``, ``t2 = 459`` weeks (about 9 years).
+
+    Calibration: a pledge-plus-campaign field study (N = 1,519) raised sorting by about
+    9-10 pp in the first 15 weeks, 4.8 pp in the longer run and 3.1-4.5 pp after 150-210 weeks;
+    the fit reproduces 9.5, 4.8 and 3.8 pp averaged over those windows. ``intensity`` = 1 is that
+    campaign (personal commitment and contact); information-only campaigns showed no noticeable
+    effect in Shanghai (``info_only_campaign_effect_shanghai``), so intensity near 0 stands for
+    them. A meta-analysis of 206 effects finds a small mean effect (Fisher z = 0.195), consistent
+    with effects of a few percentage points.
+
+    Args:
+        weeks_since_wave: Time since the campaign wave [weeks]; negative = not yet.
+        intensity: 1 = pledge and door-to-door contact; 0 = information only.
+
+    Returns:
+        Effect in percentage points (>= 0).
+
+    References:
+        PNAS field study on pledges and biowaste sorting (PMC12067207).
+        Extended meta-analysis of behavioural interventions for recycling (Fisher z 0.195).
+        Dai et al. 2016, J. Cleaner Production: information strategy failure in Shanghai.
+    """
+    t = np.asarray(weeks_since_wave, dtype=float)
+    effect = CAMPAIGN_FAST_PP * np.exp(-np.maximum(t, 0) / CAMPAIGN_FAST_WEEKS) + CAMPAIGN_SLOW_PP * np.exp(
+        -np.maximum(t, 0) / CAMPAIGN_SLOW_WEEKS
+    )
+    return np.where(t < 0, 0.0, np.asarray(intensity) * effect)
+
+
+# --------------------------------------------------------------------------- enforcement
+
+#: Response to an expected monthly penalty [logit per day of household income]. Assumption
+#: (``assumption_enforcement_response``), range 1-10: no Cambodian estimate found.
+ENFORCEMENT_LOGIT_PER_INCOME_DAY = 3.0
+
+
+def enforcement_logit_shift(fine_days: ArrayLike, detection_probability: ArrayLike) -> np.ndarray:
+    """Shift in the log-odds against a banned practice from an expected fine.
+
+    ``shift = beta * p * fine_days``: the expected penalty per month (detection probability
+    times the fine) in days of household income, times ``beta`` =
+    :data:`ENFORCEMENT_LOGIT_PER_INCOME_DAY` (labelled assumption; deterrence evidence for
+    household waste offences in Cambodia is a gap, ``kh_hh_separation_participation``).
+
+    Args:
+        fine_days: Fine per offence in days of household income.
+        detection_probability: Chance per month that an offending household is fined.
+
+    Returns:
+        Logit shift (>= 0).
+    """
+    return ENFORCEMENT_LOGIT_PER_INCOME_DAY * np.asarray(detection_probability) * np.asarray(fine_days)
+
+
+# --------------------------------------------------------------------------- prices
+
+#: Share of a price change passed down each link of the recycling chain (recycler to junk shop,
+#: junk shop to collector or household). Assumption (``assumption_price_pass_through``),
+#: range 0.4-0.9.
+PRICE_PASS_THROUGH = 0.7
+#: Value of plastic packaging to the buyer of packaged goods [USD/t]. Assumption
+#: (``assumption_packaging_demand``), range 1,500-4,000.
+PACKAGING_PRICE_USD_PER_T = 2500.0
+#: Price elasticity of demand for plastic packaging. Assumption
+#: (``assumption_packaging_demand``), range -1.0 to -0.1.
+PACKAGING_DEMAND_ELASTICITY = -0.5
+#: Recyclate price rise per unit of mandated recycled content [fraction per fraction].
+#: Assumption (``assumption_recycled_content_premium``), range 0.5-4.
+RECYCLATE_PREMIUM_PER_CONTENT_SHARE = 2.0
+#: Cap on the recyclate price multiplier (substitutes and imports limit it).
+RECYCLATE_PRICE_CAP = 3.0
+
+
+def demand_multiplier(
+    price_increase_share: ArrayLike, elasticity: float = PACKAGING_DEMAND_ELASTICITY
+) -> np.ndarray:
+    """Plastic put on the market relative to before a price rise: ``(1 + dp/p) ** e``.
+
+    Args:
+        price_increase_share: Price rise relative to the packaging's value [fraction].
+        elasticity: Price elasticity of demand (negative).
+
+    Returns:
+        Demand multiplier.
+    """
+    return (1.0 + np.maximum(np.asarray(price_increase_share, dtype=float), 0.0)) ** elasticity
+
+
+def recyclate_price_multiplier(content_share: ArrayLike) -> np.ndarray:
+    """Recyclate price relative to before a recycled-content mandate.
+
+    ``min(cap, 1 + kappa * share)``: a mandate raises demand for recyclate against a supply
+    that responds slowly (labelled assumption ``assumption_recycled_content_premium``).
+
+    Args:
+        content_share: Mandated recycled content of plastic put on the market [fraction].
+
+    Returns:
+        Price multiplier >= 1.
+    """
+    share = np.maximum(np.asarray(content_share, dtype=float), 0.0)
+    return np.minimum(RECYCLATE_PRICE_CAP, 1.0 + RECYCLATE_PREMIUM_PER_CONTENT_SHARE * share)

@@ -1,0 +1,216 @@
+"""Unit tests of the flow ledger, with values computed by hand on a four-node graph.
+
+Graph: ``in`` (boundary source) -> ``a``; ``a`` -> ``b``; ``a`` -> ``c``; ``b`` -> ``c``.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim.ledger import FlowLedger, MassBalanceError
+from sim.materials import N_MATERIALS
+
+RAMP = np.arange(1.0, N_MATERIALS + 1)  # 1, 2, ..., 7 t
+
+
+def make_ledger(n_steps: int = 3, strict: bool = True) -> FlowLedger:
+    """A ledger over the four-node test graph.
+
+    Args:
+        n_steps: Steps to record.
+        strict: Strict mode (raise on overdraw).
+
+    Returns:
+        An empty ledger whose only source node is ``in``.
+    """
+    g = nx.DiGraph([("in", "a"), ("a", "b"), ("a", "c"), ("b", "c")])
+    return FlowLedger(g, n_steps, source_nodes=frozenset({"in"}), strict=strict)
+
+
+def edge_flow(ledger: FlowLedger, u: str, v: str, step: int = 0) -> np.ndarray:
+    """Recorded flow along ``u -> v`` in ``step`` by material [t]."""
+    return ledger.flows[step, ledger.edge_index[(u, v)]]
+
+
+def test_transfer_moves_and_records_hand_computed_values():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 10.0)  # one number = that much of every material
+    ledger.transfer("a", "b", RAMP)
+    moved = ledger.move_all("a", "c")
+
+    np.testing.assert_array_equal(moved, 10.0 - RAMP)  # 9, 8, ..., 3
+    np.testing.assert_array_equal(ledger.stock("in"), np.full(N_MATERIALS, -10.0))
+    np.testing.assert_array_equal(ledger.stock("a"), np.zeros(N_MATERIALS))
+    np.testing.assert_array_equal(ledger.stock("b"), RAMP)
+    np.testing.assert_array_equal(ledger.stock("c"), 10.0 - RAMP)
+    np.testing.assert_array_equal(edge_flow(ledger, "in", "a"), np.full(N_MATERIALS, 10.0))
+    np.testing.assert_array_equal(edge_flow(ledger, "a", "b"), RAMP)
+    np.testing.assert_array_equal(edge_flow(ledger, "a", "c"), 10.0 - RAMP)
+    np.testing.assert_array_equal(edge_flow(ledger, "b", "c"), np.zeros(N_MATERIALS))
+
+
+def test_stock_returns_a_copy():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 2.0)
+    ledger.stock("a")[:] = 99.0
+    np.testing.assert_array_equal(ledger.stock("a"), np.full(N_MATERIALS, 2.0))
+
+
+def test_flows_accumulate_within_a_step_and_close_step_records_stocks():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 3.0)
+    ledger.transfer("in", "a", 1.5)
+    ledger.transfer("a", "b", 4.0)
+    ledger.close_step()
+    ledger.transfer("b", "c", 2.5)
+    ledger.close_step()
+
+    assert ledger.step == 2
+    np.testing.assert_array_equal(edge_flow(ledger, "in", "a", 0), np.full(N_MATERIALS, 4.5))
+    np.testing.assert_array_equal(edge_flow(ledger, "b", "c", 1), np.full(N_MATERIALS, 2.5))
+    np.testing.assert_array_equal(edge_flow(ledger, "in", "a", 1), np.zeros(N_MATERIALS))
+    i = ledger.node_index
+    expected_0 = {"in": -4.5, "a": 0.5, "b": 4.0, "c": 0.0}
+    expected_1 = {"in": -4.5, "a": 0.5, "b": 1.5, "c": 2.5}
+    for node, value in expected_0.items():
+        np.testing.assert_allclose(ledger.stock_history[0, i[node]], value)
+    for node, value in expected_1.items():
+        np.testing.assert_allclose(ledger.stock_history[1, i[node]], value)
+    ledger.check_mass_balance()
+
+
+def test_incidence_matrix():
+    ledger = make_ledger()
+    m = ledger.incidence()
+    assert m.shape == (4, 4)
+    for e, (u, v) in enumerate(ledger.edges):
+        column = m[:, e]
+        assert column[ledger.node_index[u]] == -1.0
+        assert column[ledger.node_index[v]] == 1.0
+        assert np.abs(column).sum() == 2.0
+
+
+def test_refuses_a_move_that_is_not_an_edge():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 5.0)
+    with pytest.raises(KeyError):
+        ledger.transfer("a", "in", 1.0)  # edges are directed
+    with pytest.raises(KeyError):
+        ledger.transfer("in", "c", 1.0)  # no shortcut past a
+    with pytest.raises(KeyError):
+        ledger.transfer("a", "nowhere", 1.0)
+    np.testing.assert_array_equal(ledger.stock("a"), np.full(N_MATERIALS, 5.0))
+
+
+def test_overdraw_raises_in_strict_mode_and_changes_nothing():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", RAMP)
+    too_much = RAMP.copy()
+    too_much[3] += 0.01  # one material overdrawn by 10 kg
+    with pytest.raises(MassBalanceError, match="a holds"):
+        ledger.transfer("a", "b", too_much)
+    np.testing.assert_array_equal(ledger.stock("a"), RAMP)
+    np.testing.assert_array_equal(ledger.stock("b"), np.zeros(N_MATERIALS))
+    np.testing.assert_array_equal(edge_flow(ledger, "a", "b"), np.zeros(N_MATERIALS))
+
+
+def test_negative_flow_raises_in_strict_mode():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 5.0)
+    amount = np.full(N_MATERIALS, 1.0)
+    amount[0] = -1.0
+    with pytest.raises(MassBalanceError, match="negative"):
+        ledger.transfer("a", "b", amount)
+
+
+def test_source_node_may_go_negative_but_others_may_not():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 1e6)  # plastic entering the system: no overdraw check
+    np.testing.assert_array_equal(ledger.stock("in"), np.full(N_MATERIALS, -1e6))
+    with pytest.raises(MassBalanceError):
+        ledger.transfer("b", "c", 1.0)  # b holds nothing
+
+
+def test_float_dust_is_not_an_overdraw():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 0.1)
+    ledger.transfer("in", "a", 0.2)
+    ledger.transfer("a", "b", 0.3)  # 0.1 + 0.2 != 0.3 in floating point
+    assert (ledger.stock("a") >= 0).all()
+    ledger.close_step()
+    ledger.check_mass_balance()
+
+
+def test_lenient_overdraw_is_caught_by_the_mass_balance_check():
+    ledger = make_ledger(strict=False)
+    ledger.transfer("in", "a", 2.0)
+    ledger.transfer("a", "b", 5.0)  # 3 t more than a holds: created from nothing
+    ledger.close_step()
+    with pytest.raises(MassBalanceError, match="'a'"):
+        ledger.check_mass_balance()
+
+
+def test_check_catches_a_tampered_stock():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 4.0)
+    ledger.transfer("a", "c", 1.0)
+    ledger.close_step()
+    ledger.check_mass_balance()  # untouched: balanced
+    ledger.stock_history[0, ledger.node_index["c"], 2] += 0.5
+    with pytest.raises(MassBalanceError, match=r"node 'c', step 0, material 2"):
+        ledger.check_mass_balance()
+
+
+def test_check_catches_a_stock_changed_outside_the_ledger_mid_run():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 4.0)
+    ledger.close_step()
+    ledger._stock[ledger.node_index["b"]] += 1.0  # plastic appearing without a flow
+    ledger.close_step()
+    with pytest.raises(MassBalanceError, match=r"node 'b', step 1"):
+        ledger.check_mass_balance()
+
+
+def test_check_catches_a_balanced_negative_stock():
+    ledger = make_ledger()
+    i = ledger.node_index
+    # Recorded flows and stocks that balance, but leave node a holding -2 t.
+    ledger.flows[0, ledger.edge_index[("a", "b")]] = 2.0
+    ledger.stock_history[0, i["a"]] = -2.0
+    ledger.stock_history[0, i["b"]] = 2.0
+    ledger.step = 1
+    with pytest.raises(MassBalanceError, match="negative stock"):
+        ledger.check_mass_balance()
+
+
+def test_check_tolerance_scales_with_the_largest_flow():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 1e6)
+    ledger.close_step()
+    ledger.stock_history[0, ledger.node_index["a"], 0] += 1e-4  # 1e-10 of the largest flow
+    ledger.check_mass_balance()
+    ledger.stock_history[0, ledger.node_index["a"], 0] += 1e-2  # 1e-8 of it: too much
+    with pytest.raises(MassBalanceError):
+        ledger.check_mass_balance()
+
+
+def test_nan_flow_raises_in_strict_mode():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 5.0)
+    amount = np.full(N_MATERIALS, 1.0)
+    amount[2] = np.nan
+    with pytest.raises(MassBalanceError, match="non-finite"):
+        ledger.transfer("a", "b", amount)
+    with pytest.raises(MassBalanceError, match="non-finite"):
+        ledger.transfer("in", "a", np.inf)
+
+
+def test_check_catches_a_nan_in_the_records():
+    ledger = make_ledger(strict=False)
+    ledger.transfer("in", "a", 2.0)
+    ledger.transfer("a", "b", np.nan)
+    ledger.close_step()
+    with pytest.raises(MassBalanceError, match="mass balance broken"):
+        ledger.check_mass_balance()

@@ -1,0 +1,193 @@
+"""What each user action does to the per-user state (no browser)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from ui import actions, runs, state
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict:
+    return state.load_preset("baseline")
+
+
+@pytest.fixture
+def start(baseline: dict) -> dict:
+    return {"preset": "baseline", "scenario": baseline}
+
+
+def switches(on: bool = False) -> list[tuple[str, bool]]:
+    return [("collection_coverage", on)]
+
+
+def test_switching_a_lever_on_changes_the_scenario_and_can_be_undone(baseline: dict) -> None:
+    out = actions.on_controls(
+        baseline, [], switches(True), [("collection_coverage", "target_coverage", 60)], [], {"type": "lever-on"}
+    )
+    assert out.scenario is not None and out.message == ""
+    assert out.scenario["policies"]["collection_coverage"]["target_coverage"] == pytest.approx(0.6)
+    assert out.history == [baseline]
+    assert out.switches == [True]
+    back = actions.on_undo(out.scenario, out.history)
+    assert back.scenario == baseline and back.history == []
+
+
+def test_moving_a_parameter_switches_its_lever_on(baseline: dict) -> None:
+    touched = {"type": "lever-param", "lever": "collection_coverage", "param": "target_coverage"}
+    out = actions.on_controls(baseline, [], switches(False), [("collection_coverage", "target_coverage", 70)], [], touched)
+    assert out.switches == [True]
+    assert out.scenario["policies"]["collection_coverage"]["target_coverage"] == pytest.approx(0.7)
+
+
+def test_controls_matching_the_scenario_change_nothing(baseline: dict) -> None:
+    out = actions.on_controls(baseline, [], switches(False), [], [("city.income_growth_per_yr", 0.04)])
+    assert out.scenario is None and out.history is None
+
+
+def test_assumption_in_percent_is_stored_as_a_fraction(baseline: dict) -> None:
+    out = actions.on_controls(baseline, [], switches(False), [], [("city.plastic_share_of_msw", 25)])
+    assert out.scenario["city"]["plastic_share_of_msw"] == pytest.approx(0.25)
+
+
+def test_an_invalid_setting_is_refused_with_a_message(baseline: dict) -> None:
+    out = actions.on_controls(baseline, [], switches(False), [], [("city.plastic_share_of_msw", 90)])
+    assert out.scenario is None
+    assert "plastic_share_of_msw" in out.message
+
+
+def test_link_restores_levers_and_a_bad_link_changes_nothing(baseline: dict) -> None:
+    assert not actions.on_link("").changed
+    rep = actions.on_link("?policies.collection_coverage.target_coverage=0.5")
+    assert rep.scenario["policies"]["collection_coverage"]["target_coverage"] == 0.5
+    assert rep.start == {"preset": "baseline", "scenario": baseline}
+    bad = actions.on_link("?city.plastic_share_of_msw=7")
+    assert not bad.changed and not bad.ok and "plastic_share_of_msw" in bad.message
+
+
+def test_undo_with_nothing_to_undo_says_so(baseline: dict) -> None:
+    rep = actions.on_undo(baseline, [])
+    assert not rep.changed and rep.message
+
+
+def test_reset_returns_to_the_start_and_is_undoable(baseline: dict, start: dict) -> None:
+    changed = {**baseline, "city": {**baseline["city"], "income_growth_per_yr": 0.05}}
+    rep = actions.on_reset(changed, start, [])
+    assert rep.scenario == baseline and rep.history == [changed]
+    assert not actions.on_reset(baseline, start, []).changed
+
+
+def test_missing_island_scenario_degrades_gracefully(baseline: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(state.PRESETS, "island", "no_such_island.yaml")
+    rep = actions.on_preset("island", baseline, [])
+    assert not rep.changed and "not available" in rep.message
+
+
+def test_preset_becomes_start_and_baseline(baseline: dict) -> None:
+    rep = actions.on_preset("baseline", {**baseline, "name": "x"}, [])
+    assert rep.start == {"preset": "baseline", "scenario": baseline}
+
+
+def upload(text: str) -> str:
+    return "data:application/x-yaml;base64," + base64.b64encode(text.encode()).decode()
+
+
+def test_import_a_good_file_replaces_the_scenario(baseline: dict) -> None:
+    text = "name: Imported\npolicies:\n  collection_coverage:\n    target_coverage: 0.9\n"
+    rep = actions.on_import(upload(text), "good.yaml", baseline, [])
+    assert rep.ok and rep.scenario["name"] == "Imported"
+    assert rep.history == [baseline]
+    assert "Imported" in rep.import_message
+
+
+def test_import_a_bad_file_changes_nothing_and_says_why(baseline: dict) -> None:
+    rep = actions.on_import(upload("city:\n  population: -5\n"), "bad.yaml", baseline, [])
+    assert not rep.changed and not rep.ok
+    assert "nothing changed" in rep.import_message and "city.population" in rep.import_message
+    garbled = actions.on_import("data:;base64,@@@", "x.yaml", baseline, [])
+    assert not garbled.changed and garbled.import_message
+
+
+def test_open_saved(baseline: dict, start: dict) -> None:
+    saved = state.save_named({}, "Plan", baseline, {})
+    rep = actions.on_open_saved("Plan", saved, {**baseline, "name": "x"}, [])
+    assert rep.scenario["name"] == "Plan"
+    assert not actions.on_open_saved("nope", saved, baseline, []).changed
+
+
+def test_baseline_is_not_rerun_while_its_inputs_are_unchanged(
+    baseline: dict, start: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+
+    def fake_run(scenario: dict) -> dict:
+        calls.append(scenario)
+        return {"annual": {"year": [2025], "recycling_rate": [0.1]}}
+
+    monkeypatch.setattr(runs, "run_compact", fake_run)
+    first = actions.baseline_result("start", start, {}, None)
+    assert first["name"] == baseline["name"] and len(calls) == 1
+    assert actions.baseline_result("start", start, {}, first) is None
+    assert len(calls) == 1
+    saved = state.save_named({}, "Plan", baseline, {"year": [2025], "recycling_rate": [0.2]})
+    chosen = actions.baseline_result("Plan", start, saved, first)
+    assert chosen["name"] == "Plan" and chosen["annual"]["recycling_rate"] == [0.2]
+    assert len(calls) == 1  # a saved scenario brings its results
+
+
+def test_save_uses_the_current_result_without_rerunning(baseline: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_run(scenario: dict) -> dict:
+        raise AssertionError("should not run")
+
+    monkeypatch.setattr(runs, "run_compact", no_run)
+    result = {"digest": state.digest(baseline), "annual": {"year": [2025]}}
+    saved, message = actions.on_save(" Plan A ", baseline, result, None)
+    assert list(saved) == ["Plan A"] and "Plan A" in message
+    none, message = actions.on_save("", baseline, result, saved)
+    assert none is None and "name" in message
+    assert actions.on_delete("Plan A", saved) == {}
+    assert actions.on_delete("nope", saved) is None
+
+
+def test_saved_pickers_follow_the_saved_scenarios() -> None:
+    saved = {"A": {}, "B": {}, "C": {}, "D": {}, "E": {}}
+    o = actions.saved_options(saved, "Base", None, ["A"], ["A"], "B")
+    assert o.compare_value == ["A", "B", "C", "D"]  # new ones join while there is room
+    assert o.baseline_value == "B" and o.saved_value == "E"
+    assert [d["value"] for d in o.baseline_data] == ["start", "A", "B", "C", "D", "E"]
+    gone = actions.saved_options({"A": {}}, "Base", "B", ["A", "B"], list(saved), "B")
+    assert gone.compare_value == ["A"] and gone.baseline_value == "start" and gone.saved_value is None
+
+
+def test_sweep_folder_outside_the_project_is_refused(tmp_path) -> None:  # noqa: ANN001
+    sweep, message = actions.load_sweep("../../etc", tmp_path / "project")
+    assert sweep is None and "inside the project" in message
+    sweep, message = actions.load_sweep("missing", tmp_path)
+    assert sweep is None and "not a sweep folder" in message
+
+
+def test_a_finished_sweep_opens_for_comparison(tmp_path) -> None:  # noqa: ANN001
+    from sim.batch import InlineExecutor, run_sweep
+
+    baseline_file = state.preset_path("baseline").resolve()
+    (tmp_path / "tiny.yaml").write_text(
+        "name: tiny\n"
+        f"scenario: {baseline_file}\n"
+        "scale: 0.002\n"
+        "overrides:\n  time.end_year: 2026\n"
+        "parameters:\n  collection.fee_usd_per_household_month: {low: 0.5, high: 3.0}\n"
+        "design:\n  method: grid\n  levels: 2\n"
+        "replications: 1\nseed: 1\nindicators: [recycling_rate, collection_rate]\n",
+        encoding="utf-8",
+    )
+    run_sweep(tmp_path / "tiny.yaml", tmp_path / "out", executor=InlineExecutor())
+    sweep, message = actions.load_sweep("out", tmp_path)
+    assert "2 runs" in message
+    assert sweep["annual"]["year"] == [2025, 2026]
+    band = sweep["band"]
+    for low, mid, high in zip(
+        band["low"]["collection_rate"], sweep["annual"]["collection_rate"], band["high"]["collection_rate"], strict=True
+    ):
+        assert low <= mid <= high

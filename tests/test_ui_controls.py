@@ -1,0 +1,93 @@
+"""The lever and assumption panels are built from the model's own metadata."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.policies import lever_catalogue
+from ui import controls, state
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict:
+    return state.load_preset("baseline")
+
+
+def test_every_lever_of_the_catalogue_is_in_the_panel_grouped_by_pillar() -> None:
+    specs = controls.lever_specs(2025, 2050)
+    assert [s.id for s in specs] == [info.id for info in lever_catalogue()]
+    grouped = controls.levers_by_pillar(specs)
+    assert list(grouped)[: len(controls.PILLARS)] == list(controls.PILLARS)
+    for pillar, levers in grouped.items():
+        assert all(lever.pillar == pillar for lever in levers)
+    assert sum(len(v) for v in grouped.values()) == len(specs)
+
+
+def test_lever_parameters_carry_units_ranges_and_explanations() -> None:
+    specs = {s.id: s for s in controls.lever_specs(2025, 2050)}
+    lever = specs["collection_coverage"]
+    assert lever.description and lever.evidence
+    params = {p.key: p for p in lever.params}
+    coverage = params["target_coverage"]
+    assert (coverage.unit, coverage.low, coverage.high, coverage.factor) == ("%", 0, 100, 100)
+    assert coverage.description
+    assert controls.to_display(coverage, 0.95) == pytest.approx(95)
+    assert controls.from_display(coverage, 95) == pytest.approx(0.95)
+    # Years are bounded by the simulated horizon, not the schema's 2000-2100.
+    start = params["start_year"]
+    assert (start.low, start.high, start.integer) == (2025, 2050, True)
+    assert controls.from_display(start, 2031.4) == 2031
+    # Lists (districts) have no simple control: they stay as the scenario sets them.
+    assert "districts" not in params
+
+
+def test_every_lever_parameter_control_has_a_valid_range() -> None:
+    for lever in controls.lever_specs(2025, 2050):
+        for p in lever.params:
+            if p.kind == "slider":
+                assert p.low < p.high, (lever.id, p.key)
+                assert 0 < p.step <= p.high - p.low, (lever.id, p.key)
+
+
+@pytest.mark.parametrize(
+    ("span", "integer", "expected"),
+    [(100, False, 1), (2, False, 0.02), (30, True, 1), (5000, False, 50), (0.9, False, 0.01), (1e9, False, 1e7)],
+)
+def test_nice_step(span: float, integer: bool, expected: float) -> None:
+    assert controls.nice_step(span, integer) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("levy_usd_per_bag", "Levy"), ("target_coverage", "Target coverage"), ("fee_usd_per_t", "Fee")],
+)
+def test_humanize(name: str, label: str) -> None:
+    assert controls.humanize(name) == label
+
+
+def test_assumptions_span_their_plausible_range_and_name_their_source(baseline: dict) -> None:
+    specs = dict((spec.key, (section, spec)) for section, spec in controls.assumption_specs(baseline))
+    assert not any(key.startswith("time.") for key in specs)
+    section, growth = specs["city.income_growth_per_yr"]
+    assert section == "city"
+    assert growth.unit == "1/year"
+    assert (growth.low, growth.high) == (0.02, 0.06)
+    assert growth.source  # from data/provenance.csv
+    for key, (_, spec) in specs.items():
+        if spec.kind == "slider":
+            value = controls.to_display(spec, state.value_at(baseline, key))
+            assert spec.low <= value <= spec.high, key
+
+
+def test_material_prices_are_assumptions_too(baseline: dict) -> None:
+    prices = [spec for section, spec in controls.assumption_specs(baseline) if section == "prices"]
+    materials = {spec.key.split(".")[1] for spec in prices}
+    assert materials == set(baseline["materials"])
+    assert all(spec.unit == "USD/t" and spec.kind == "number" for spec in prices)
+
+
+def test_field_meta_reads_units_from_the_schema() -> None:
+    unit, description = controls.field_meta("behaviour.separation_intercept.pet")
+    assert unit == "logit"
+    assert description.endswith("(pet)")
+    assert controls.field_meta("city.plastic_share_of_msw")[0] == "fraction"

@@ -1,0 +1,114 @@
+"""Figure builders: what they draw, from a real short run and hand-made tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ui import figures, logic, runs, state
+
+
+@pytest.fixture(scope="module")
+def result() -> dict:
+    data = state.load_preset("baseline")
+    data["time"]["end_year"] = 2036
+    return runs.run_compact(state.validated(data), seed=5, scale=0.002)
+
+
+@pytest.fixture(scope="module")
+def annual(result: dict) -> pd.DataFrame:
+    return runs.annual_frame(result)
+
+
+def test_trends_draw_current_baseline_band_and_target(annual: pd.DataFrame) -> None:
+    baseline = annual * 1.1
+    band = runs.band([annual, annual * 0.9])
+    fig = figures.trends_figure(annual, baseline, band, year=2030, upto_year=2030)
+    names = {trace.name for trace in fig.data if trace.showlegend is not False}
+    assert {"This scenario", "Baseline", "−55 % target"} <= names
+    current = [t for t in fig.data if t.name == "This scenario"]
+    assert len(current) == len(logic.CARDS)
+    assert max(current[0].x) == 2030  # playing: drawn up to the year shown
+    dashed = [t for t in fig.data if t.name == "Baseline"]
+    assert all(t.line.dash == "dash" for t in dashed)
+    star = next(t for t in fig.data if t.name == "−55 % target")
+    assert star.y[0] == pytest.approx(baseline.at[2035, "ghg_net_t_co2e"] * 0.45)
+    assert fig.layout.annotations[0].text.startswith("Recycling rate")
+    assert current[0].y[0] == pytest.approx(100 * annual["recycling_rate"].iloc[0])  # percent
+    bands = [t for t in fig.data if t.fill == "tonexty"]
+    assert len(bands) == len(logic.CARDS)
+
+
+def test_trends_without_results_show_a_message() -> None:
+    fig = figures.trends_figure(pd.DataFrame(), pd.DataFrame())
+    assert fig.layout.annotations[0].text == "Waiting for results…"
+
+
+def test_sankey_merges_households_and_keeps_mass(result: dict, annual: pd.DataFrame) -> None:
+    flows = runs.flows_frame(result["flows"])
+    kinds = result["flows"]["nodes"]
+    fig = figures.sankey_figure(flows, kinds, 2030)
+    sankey = fig.data[0]
+    labels = list(sankey.node.label)
+    assert labels.count("Households") == 1
+    assert not any(label.startswith("households:") for label in labels)
+    source = labels.index("Products used")
+    generated = sum(v for s, v in zip(sankey.link.source, sankey.link.value, strict=True) if s == source)
+    assert generated == pytest.approx(annual.at[2030, "generated_t"], rel=1e-3)
+
+
+def test_network_draws_every_node_and_weights_edges_by_flow(result: dict) -> None:
+    flows = runs.flows_frame(result["flows"])
+    kinds = result["flows"]["nodes"]
+    fig = figures.network_figure(flows, kinds, 2030)
+    nodes = fig.data[-1]
+    assert len(nodes.x) == len(kinds)
+    widths = [t.line.width for t in fig.data if t.mode == "lines"]
+    assert len(widths) >= 2 and max(widths) > min(widths)
+
+
+def test_edge_widths_grow_with_flow() -> None:
+    widths = figures.edge_widths(pd.Series([0.0, 25.0, 100.0]))
+    assert list(widths) == pytest.approx([1.0, 1.0 + 13.0 * 0.5, figures.MAX_EDGE_WIDTH])
+    assert list(figures.edge_widths(pd.Series([0.0, 0.0]))) == [1.0, 1.0]
+
+
+def test_network_layout_puts_stages_left_to_right(result: dict) -> None:
+    kinds = result["flows"]["nodes"]
+    pos = figures.network_layout(kinds)
+    household = next(n for n, k in kinds.items() if k == "households")
+    assert pos["consumption"][0] < pos[household][0] < pos["aggregators"][0] < pos["secondary_market"][0]
+
+
+def test_adoption_in_percent_with_dotted_baseline(annual: pd.DataFrame) -> None:
+    columns = logic.adoption_columns(annual)
+    fig = figures.adoption_figure(annual, annual, columns, 2030)
+    solid = [t for t in fig.data if t.line.dash is None]
+    dotted = [t for t in fig.data if t.line.dash == "dot"]
+    assert len(solid) == len(dotted) == len(columns)
+    assert solid[0].y[0] == pytest.approx(100 * annual[columns[0]].iloc[0])
+
+
+def test_compare_overlays_scenarios_and_a_band(annual: pd.DataFrame) -> None:
+    band = runs.band([annual, annual * 1.2])
+    fig = figures.compare_figure([("A", annual), ("B", annual * 2)], ("Base", annual), "leaked_to_water_t", band=band)
+    named = [t.name for t in fig.data if t.name]
+    assert named[-3:] == ["Base", "A", "B"]
+    assert any(t.fill == "tonexty" for t in fig.data)
+    empty = figures.compare_figure([], ("", pd.DataFrame()), "recycling_rate")
+    assert "Save scenarios" in empty.layout.annotations[0].text
+
+
+def test_presenter_mode_is_bigger(annual: pd.DataFrame) -> None:
+    small = figures.trends_figure(annual, annual)
+    big = figures.trends_figure(annual, annual, big=True)
+    assert big.layout.font.size > small.layout.font.size
+    assert big.layout.height > small.layout.height
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("landfill:ang_snuol", "Landfill: Ang Snuol"), ("aggregators", "Junk shops"), ("households:Doun Penh", "Doun Penh")],
+)
+def test_node_labels(name: str, label: str) -> None:
+    assert figures.node_label(name) == label

@@ -1,0 +1,311 @@
+"""What the lever and assumption panels show, derived from the model's own metadata.
+
+Levers come from :func:`sim.policies.lever_catalogue` (label, pillar, explanation, evidence,
+parameters with unit and bounds); assumptions from :func:`sim.io.parameter_ranges` (plausible
+range of each scalar input) and the scenario schema (unit and description). Nothing here is
+typed twice: a lever added to the catalogue appears in the app without touching this module.
+
+Values are stored in model units; fractions are shown as percent. :func:`to_display` and
+:func:`from_display` convert between the two.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from sim import io as sio
+from sim.policies import lever_catalogue
+from sim.scenario import MaterialParams, Scenario
+from ui.text import has_text, t
+
+#: Pillars of the Cambodia-Japan Memorandum of Cooperation, in the order the panel shows them.
+PILLARS: tuple[str, ...] = ("circular_economy", "pollution_control", "climate")
+#: Sections of assumptions, in panel order; ``prices`` holds the material prices.
+SECTIONS: tuple[str, ...] = (
+    "city",
+    "behaviour",
+    "collection",
+    "informal",
+    "aggregation",
+    "landfill",
+    "leakage",
+    "emissions",
+    "logistics",
+    "prices",
+)
+#: Scenario sections that are settings of the run, not assumptions about the world.
+SETTING_SECTIONS = frozenset({"time"})
+PRICE_SUFFIX = "_price_usd_per_t"
+#: Tokens that name a unit at the end of a parameter name (dropped from its label).
+UNIT_TOKENS = frozenset({"usd", "per", "t", "kg", "km", "mwh", "yr", "khr", "pct"})
+
+Kind = Literal["slider", "number", "switch"]
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """One control: what it sets, how it is labelled and its range in display units."""
+
+    key: str  # parameter name (levers) or dotted scenario path (assumptions)
+    label: str
+    unit: str  # as displayed, e.g. "%" for a fraction
+    description: str
+    source: str
+    kind: Kind
+    low: float | None = None  # display units
+    high: float | None = None
+    step: float | None = None
+    factor: float = 1.0  # display value = factor * model value
+    integer: bool = False
+    default: Any = None  # model units; what a lever starts with when switched on
+
+
+@dataclass(frozen=True)
+class LeverSpec:
+    """One lever of the panel."""
+
+    id: str
+    label: str
+    pillar: str
+    description: str
+    evidence: str
+    params: tuple[ControlSpec, ...]
+
+
+def display_unit(unit: str) -> tuple[float, str]:
+    """Factor and unit to display a model unit with: fractions become percent."""
+    if unit == "fraction":
+        return 100.0, "%"
+    return 1.0, unit
+
+
+def nice_step(span: float, integer: bool = False, steps: int = 100) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving about ``steps`` positions on ``span``."""
+    if span <= 0:
+        return 1.0
+    raw = span / steps
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return max(1.0, round(step)) if integer else step
+
+
+def to_display(spec: ControlSpec, value: Any) -> Any:
+    """A model value as the control shows it."""
+    if spec.kind == "switch" or value is None:
+        return value
+    shown = value * spec.factor
+    return round(shown) if spec.integer else round(shown, 9)
+
+
+def from_display(spec: ControlSpec, shown: Any) -> Any:
+    """A control's value in model units."""
+    if spec.kind == "switch":
+        return bool(shown)
+    if shown is None or shown == "":
+        return None
+    value = float(shown) / spec.factor
+    return round(value) if spec.integer else round(value, 12)
+
+
+def humanize(name: str) -> str:
+    """A label from a parameter name: ``levy_usd_per_bag`` -> ``Levy``."""
+    tokens = name.split("_")
+    for i, token in enumerate(tokens):
+        if i > 0 and token in UNIT_TOKENS:
+            tokens = tokens[:i]
+            break
+    return " ".join(tokens).capitalize()
+
+
+def _param_spec(lever_id: str, p: Any, years: tuple[int, int]) -> ControlSpec | None:
+    """The control of one lever parameter, or None if it has no simple control."""
+    default = p.default
+    label = t(f"lever.{lever_id}.{p.name}", default=t(f"param.{p.name}", default=humanize(p.name)))
+    unit = p.unit or (t(f"unit.{p.name}") if has_text(f"unit.{p.name}") else "")
+    if isinstance(default, bool):
+        return ControlSpec(p.name, label, "", p.description, "", "switch", default=default)
+    if not isinstance(default, int | float):
+        return None  # lists (districts), optional years: kept as set in the scenario file
+    integer = isinstance(default, int)
+    low, high = p.minimum, p.maximum
+    if p.name.endswith("_year"):
+        low, high = years
+    factor, shown_unit = display_unit(unit)
+    if low is None or high is None:
+        return ControlSpec(
+            p.name,
+            label,
+            shown_unit,
+            p.description,
+            "",
+            "number",
+            factor=factor,
+            integer=integer,
+            default=default,
+        )
+    lo, hi = low * factor, high * factor
+    return ControlSpec(
+        p.name,
+        label,
+        shown_unit,
+        p.description,
+        "",
+        "slider",
+        lo,
+        hi,
+        nice_step(hi - lo, integer),
+        factor,
+        integer,
+        default,
+    )
+
+
+def lever_specs(start_year: int, end_year: int) -> list[LeverSpec]:
+    """Every lever of the catalogue with the controls of its parameters.
+
+    Args:
+        start_year: First simulated year (bounds of year parameters).
+        end_year: Last simulated year.
+    """
+    out = []
+    for info in lever_catalogue():
+        params = tuple(
+            spec for p in info.params if (spec := _param_spec(info.id, p, (start_year, end_year))) is not None
+        )
+        out.append(
+            LeverSpec(
+                info.id,
+                t(f"lever.{info.id}.label", default=info.label or humanize(info.id)),
+                info.pillar,
+                t(f"lever.{info.id}.description", default=info.description),
+                info.evidence,
+                params,
+            )
+        )
+    return out
+
+
+def levers_by_pillar(specs: list[LeverSpec]) -> dict[str, list[LeverSpec]]:
+    """Levers grouped by pillar, every pillar present (possibly empty), in :data:`PILLARS` order."""
+    groups: dict[str, list[LeverSpec]] = {p: [] for p in PILLARS}
+    for spec in specs:
+        groups.setdefault(spec.pillar, []).append(spec)
+    return groups
+
+
+def field_meta(path: str) -> tuple[str, str]:
+    """Unit and description of a dotted scenario path, read from the schema.
+
+    A key of a mapping (a material, a separation group) is named in brackets after the
+    description, e.g. ``behaviour.separation_intercept.pet``.
+    """
+    model: Any = Scenario
+    unit, description, keys = "", "", []
+    value_type: Any = None  # set while the next part is a mapping key
+    for part in path.split("."):
+        if value_type is not None:
+            keys.append(part)
+            model, value_type = value_type, None
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields):
+            break
+        info = model.model_fields[part]
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        unit, description = str(extra.get("unit", "")), info.description or ""
+        model = info.annotation
+        args = getattr(model, "__args__", ())
+        if getattr(model, "__origin__", None) is dict and args:
+            value_type = args[1]
+    if keys and not (isinstance(model, type) and issubclass(model, BaseModel)):
+        description = f"{description} ({', '.join(keys)})"
+    return unit, description
+
+
+@cache
+def _ranges() -> dict[str, tuple[float, float]]:
+    """Plausible ranges of ``data/parameters.csv`` (read once per process; data do not change)."""
+    return sio.parameter_ranges()
+
+
+@cache
+def _sources() -> dict[str, str]:
+    """Source text of every parameter key in ``data/parameters.csv``."""
+    provenance = {row["key"]: row["source"] for row in sio.provenance_table()}
+    out = {}
+    for row in sio.read_table("parameters.csv"):
+        keys = [k for k in row["source_key"].split("|") if k]
+        out[row["key"]] = "; ".join(provenance.get(k, k) for k in keys)
+    return out
+
+
+def _lookup(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        node = node[part]
+    return node
+
+
+def assumption_specs(scenario: dict[str, Any]) -> list[tuple[str, ControlSpec]]:
+    """The assumptions panel: (section, control) for every scalar with a plausible range.
+
+    Sliders span the plausible range of ``data/parameters.csv`` (widened to include the
+    scenario's own value); material prices, which have no range there, get number inputs
+    bounded by the schema.
+
+    Args:
+        scenario: The scenario (JSON dump) whose values the controls start from.
+    """
+    sources = _sources()
+    out: list[tuple[str, ControlSpec]] = []
+    for key, (low, high) in _ranges().items():
+        section = key.split(".")[0]
+        if section in SETTING_SECTIONS:
+            continue
+        unit, description = field_meta(key)
+        value = float(_lookup(scenario, key))
+        integer = isinstance(_lookup(scenario, key), int) and float(low).is_integer()
+        factor, shown_unit = display_unit(unit)
+        lo, hi = min(low, value) * factor, max(high, value) * factor
+        label = t(f"assumption.{key}", default=description.rstrip("."))
+        out.append(
+            (
+                section,
+                ControlSpec(
+                    key,
+                    label,
+                    shown_unit,
+                    t(
+                        "assumption.range",
+                        low=f"{low * factor:g}",
+                        high=f"{high * factor:g}",
+                        unit=shown_unit,
+                    ),
+                    sources.get(key, ""),
+                    "slider",
+                    lo,
+                    hi,
+                    nice_step(hi - lo, integer),
+                    factor,
+                    integer,
+                ),
+            )
+        )
+    price_fields = [n for n in MaterialParams.model_fields if n.endswith(PRICE_SUFFIX)]
+    for material in scenario["materials"]:
+        for name in price_fields:
+            key = f"materials.{material}.{name}"
+            unit, description = field_meta(key)
+            info = MaterialParams.model_fields[name]
+            lo = hi = None
+            for m in info.metadata:
+                lo = getattr(m, "ge", lo)
+                hi = getattr(m, "le", hi)
+            label = f"{material.upper().replace('_', ' ')}: {description.split(' (')[0].rstrip('.')}"
+            spec = ControlSpec(key, label, unit, description, "data/materials.csv", "number", lo, hi, 5.0)
+            out.append(("prices", spec))
+    return out

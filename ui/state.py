@@ -1,0 +1,360 @@
+"""Per-user scenario state as plain data, and the pure functions that change it.
+
+A scenario travels between browser and server as its validated JSON dump (a dict). Everything
+here takes and returns such dicts, so the browser's ``dcc.Store`` is the only place a user's
+state lives. Links, YAML export and import, undo history and saved scenarios are all functions
+of these dicts and are unit-tested without a browser.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import yaml
+
+from sim.errors import ScenarioError
+from sim.io import default_inputs
+from sim.scenario import deep_merge, load_scenario, resolve_file, validate_scenario
+from ui.text import t
+
+SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+#: Scenarios the app can start from, by preset id.
+PRESETS: dict[str, str] = {"baseline": "phnom_penh_baseline.yaml", "island": "island_workshop.yaml"}
+DEFAULT_PRESET = "baseline"
+#: Query key naming the preset a link is relative to (not a scenario field).
+BASE_KEY = "base"
+HISTORY_LIMIT = 30
+MAX_SAVED = 20
+MAX_IMPORT_BYTES = 1_000_000
+#: Fields that name a scenario rather than change what it does.
+LABEL_FIELDS = ("name", "description")
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def preset_path(preset: str, scenarios_dir: Path = SCENARIOS_DIR) -> Path:
+    """Path of a preset's scenario file."""
+    return scenarios_dir / PRESETS[preset]
+
+
+def preset_available(preset: str, scenarios_dir: Path = SCENARIOS_DIR) -> bool:
+    """Whether a preset's file exists (the island scenario may not be there yet)."""
+    return preset in PRESETS and preset_path(preset, scenarios_dir).is_file()
+
+
+def load_preset(preset: str, scenarios_dir: Path = SCENARIOS_DIR) -> dict[str, Any]:
+    """A preset scenario as a JSON dict.
+
+    Raises:
+        ScenarioError: If the preset is unknown or its file is missing or invalid.
+    """
+    if preset not in PRESETS:
+        raise ScenarioError(f"unknown scenario preset {preset!r}; known: {sorted(PRESETS)}")
+    return load_scenario(preset_path(preset, scenarios_dir)).model_dump(mode="json")
+
+
+def validated(data: dict[str, Any], source: str = "the app") -> dict[str, Any]:
+    """Validate a scenario dict and return its canonical JSON dump.
+
+    Raises:
+        ScenarioError: Naming the field, the value and what is allowed.
+    """
+    return validate_scenario(data, source).model_dump(mode="json")
+
+
+def digest(scenario: dict[str, Any]) -> str:
+    """Hash of everything that changes a run's numbers (not its name or description)."""
+    import hashlib
+
+    data = {k: v for k, v in scenario.items() if k not in LABEL_FIELDS}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def same_run(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    """Whether two scenarios give the same numbers."""
+    return a is not None and b is not None and digest(a) == digest(b)
+
+
+# --------------------------------------------------------------------------- controls
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path, creating (or replacing None by) mappings on the way."""
+    *parents, leaf = path.split(".")
+    node = data
+    for key in parents:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[leaf] = value
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def apply_controls(
+    scenario: dict[str, Any],
+    levers_on: dict[str, bool],
+    params: dict[tuple[str, str], Any],
+    assumptions: dict[str, Any],
+    touched_lever: str | None = None,
+) -> tuple[dict[str, Any], dict[str, bool]]:
+    """The scenario the panel's controls describe (not yet validated).
+
+    A lever switched off is ``None`` under ``policies``; a lever switched on gets the panel's
+    parameters over whatever else the scenario set for it (e.g. its districts). Moving a
+    parameter of a lever that is off switches it on.
+
+    Args:
+        scenario: The current scenario.
+        levers_on: Switch state of each lever.
+        params: Value (model units) of each (lever, parameter) control.
+        assumptions: Value (model units) of each assumption, by dotted path.
+        touched_lever: The lever whose parameter the user just moved, if any.
+
+    Returns:
+        The new scenario and the switch state to show.
+    """
+    out = copy.deepcopy(scenario)
+    on = dict(levers_on)
+    if touched_lever is not None:
+        on[touched_lever] = True
+    policies = out.setdefault("policies", {})
+    for lever, is_on in on.items():
+        if not is_on:
+            policies[lever] = None
+            continue
+        current = dict(policies.get(lever) or {})
+        for (lid, name), value in params.items():
+            if lid == lever and value is not None:
+                current[name] = value
+        policies[lever] = current
+    for path, value in assumptions.items():
+        if value is not None and not _close(_get(out, path), value):
+            _set(out, path, value)
+    return out, on
+
+
+def lever_values(scenario: dict[str, Any], lever: str) -> dict[str, Any] | None:
+    """A lever's settings in a scenario, or None if it is not in force."""
+    return (scenario.get("policies") or {}).get(lever)
+
+
+def value_at(scenario: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path of a scenario (None if absent)."""
+    return _get(scenario, path)
+
+
+# --------------------------------------------------------------------------- diffs and links
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Leaves of a nested mapping by dotted path (lists and None are leaves)."""
+    if isinstance(data, dict) and data:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: data}
+
+
+def diff(current: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Leaves of ``current`` that differ from ``base``, by dotted path (labels excluded)."""
+    now = {k: v for k, v in flatten(current).items() if k.split(".")[0] not in LABEL_FIELDS}
+    before = flatten(base)
+    return {k: v for k, v in now.items() if k not in before or not _close(before[k], v)}
+
+
+def apply_diff(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with each dotted path of ``changes`` set (not yet validated)."""
+    out = copy.deepcopy(base)
+    for path in sorted(changes, key=lambda p: p.count(".")):
+        _set(out, path, changes[path])
+    return out
+
+
+def encode_link(scenario: dict[str, Any], preset: str, base: dict[str, Any]) -> str:
+    """Query string (with ``?``, or empty) encoding every difference from a preset.
+
+    Each changed value is one ``dotted.path=JSON`` pair, so a link is readable and can be
+    edited by hand, e.g. ``?policies.collection_coverage.target_coverage=0.8``.
+    """
+    pairs = [] if preset == DEFAULT_PRESET else [(BASE_KEY, preset)]
+    pairs += [(path, json.dumps(value)) for path, value in sorted(diff(scenario, base).items())]
+    return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def decode_link(query: str) -> tuple[str, dict[str, Any]]:
+    """The preset and the changes a link's query string encodes.
+
+    Raises:
+        ScenarioError: If the preset is unknown.
+    """
+    preset, changes = DEFAULT_PRESET, {}
+    for key, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        if key == BASE_KEY:
+            preset = text
+            continue
+        try:
+            changes[key] = json.loads(text)
+        except json.JSONDecodeError:
+            changes[key] = text
+    if preset not in PRESETS:
+        raise ScenarioError(f"the link names an unknown starting scenario {preset!r}.")
+    return preset, changes
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+def scenario_yaml(scenario: dict[str, Any], name: str | None = None) -> str:
+    """A scenario file listing only what differs from the defaults in ``data/``."""
+    base = default_inputs()
+    changes = diff(scenario, base)
+    body: dict[str, Any] = {"name": name or scenario.get("name", "unnamed")}
+    if scenario.get("description"):
+        body["description"] = scenario["description"]
+    tree: dict[str, Any] = {}
+    for path in sorted(changes, key=lambda p: p.count(".")):
+        if (
+            path.count(".") == 1
+            and path.startswith("policies.")
+            and changes[path] is None
+            and _get(base, path) is None
+        ):
+            continue  # a lever absent from the defaults and off: nothing to write
+        _set(tree, path, changes[path])
+    body.update(tree)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = (
+        f"# Scenario exported from the web app on {stamp}.\n"
+        "# Lists only what differs from the defaults in data/; load it with\n"
+        "# `python -m sim run <this file>` or import it in the app.\n"
+    )
+    return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
+
+
+def parse_scenario_yaml(
+    text: bytes | str, filename: str, scenarios_dir: Path = SCENARIOS_DIR
+) -> dict[str, Any]:
+    """Read an uploaded scenario file over the defaults and validate it.
+
+    ``extends:`` is resolved against the project's ``scenarios/`` folder.
+
+    Raises:
+        ScenarioError: With a message fit to show the user (file, field, value, what is allowed).
+    """
+    if len(text) > MAX_IMPORT_BYTES:
+        raise ScenarioError(f"{filename}: " + t("import.too_big", limit=MAX_IMPORT_BYTES // 1000))
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{filename}: " + t("import.not_text")) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"{filename}: " + t("import.not_yaml", where=where, problem=problem)) from None
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{filename}: " + t("import.not_mapping", kind=type(data).__name__))
+    base = default_inputs()
+    parent = data.pop("extends", None)
+    if parent is not None:
+        parent_path = scenarios_dir / str(parent)
+        if not parent_path.is_file():
+            raise ScenarioError(f"{filename}: " + t("import.extends", parent=parent))
+        base = deep_merge(base, resolve_file(parent_path))
+    return validated(deep_merge(base, data), filename)
+
+
+def changed_items(scenario: dict[str, Any], start: dict[str, Any]) -> list[str]:
+    """What differs from ``start``: each lever once (``policies.<id>``), each other value by path."""
+    items = {".".join(p.split(".")[:2]) if p.startswith("policies.") else p for p in diff(scenario, start)}
+    return sorted(items)
+
+
+def badge(scenario: dict[str, Any], start: dict[str, Any]) -> str:
+    """Name of the current scenario and how many levers or values differ from the starting one."""
+    n = len(changed_items(scenario, start["scenario"]))
+    name = scenario.get("name", "")
+    if n == 0:
+        return name
+    return t("badge.change", name=name) if n == 1 else t("badge.changes", name=name, n=n)
+
+
+def slug(name: str) -> str:
+    """A file name from a scenario name: ``Levy 2028!`` -> ``levy-2028``."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "scenario"
+
+
+# --------------------------------------------------------------------------- history, saved
+
+
+def push_history(
+    history: list[dict[str, Any]] | None, scenario: dict[str, Any], limit: int = HISTORY_LIMIT
+) -> list[dict[str, Any]]:
+    """The undo stack with ``scenario`` on top (oldest dropped beyond ``limit``)."""
+    return [*(history or []), scenario][-limit:]
+
+
+def pop_history(
+    history: list[dict[str, Any]] | None,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The last scenario of the undo stack (None if empty) and the rest."""
+    if not history:
+        return None, []
+    return history[-1], history[:-1]
+
+
+def save_named(
+    saved: dict[str, Any] | None,
+    name: str,
+    scenario: dict[str, Any],
+    annual: dict[str, Any],
+    limit: int = MAX_SAVED,
+) -> dict[str, Any]:
+    """Saved scenarios with ``scenario`` (and its yearly results) under ``name``.
+
+    Saving under an existing name replaces it; beyond ``limit`` the oldest is dropped.
+
+    Raises:
+        ValueError: If the name is empty.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValueError(t("scenario.name.missing"))
+    out = {k: v for k, v in (saved or {}).items() if k != name}
+    entry = {
+        "scenario": {**scenario, "name": name},
+        "annual": annual,
+        "saved_at": datetime.now(UTC).isoformat(),
+    }
+    out[name] = entry
+    while len(out) > limit:
+        out.pop(next(iter(out)))
+    return out
