@@ -38,7 +38,7 @@ def open_app(dash_duo, app, path: str = "") -> None:  # noqa: ANN001
     dash_duo.start_server(app)
     if path:
         dash_duo.driver.get(dash_duo.server_url + path)
-    wait_text(dash_duo, "#card-recycling_rate .card-delta", "baseline")
+    wait_text(dash_duo, "#card-recycling_rate .card-delta", "vs baseline")
 
 
 def text(dash_duo, css: str) -> str:  # noqa: ANN001
@@ -96,11 +96,11 @@ def test_moving_a_lever_changes_the_cards_and_undo_restores_them(dash_duo, app) 
     assert "+" in text(dash_duo, "#card-collection_rate .card-delta")
     wait_text(dash_duo, "#scenario-badge", "1 change")
 
-    # Move the lever's slider with the keyboard: the cards change again.
+    # Move the lever's target one step down with the keyboard: the cards change again.
     after_switch = text(dash_duo, CARD.format("collection_rate"))
     thumb = dash_duo.find_element("#lever-collection_coverage [role=slider][aria-valuemax='100']")
-    thumb.click()
-    thumb.send_keys(*(["\ue012"] * 25))  # ArrowLeft: 95 % -> 70 %
+    assert thumb.get_attribute("aria-valuenow") == "95"
+    thumb.send_keys("\ue012")  # ArrowLeft
     seconds = wait_for_change(dash_duo, CARD.format("collection_rate"), after_switch)
     print(f"cards updated {seconds:.2f} s after moving a slider")
 
@@ -109,20 +109,26 @@ def test_moving_a_lever_changes_the_cards_and_undo_restores_them(dash_duo, app) 
     dash_duo.driver.execute_script(f"window.open('{dash_duo.server_url}');")
     until(dash_duo, lambda: len(dash_duo.driver.window_handles) == 2)
     dash_duo.driver.switch_to.window(next(h for h in dash_duo.driver.window_handles if h != first))
-    wait_text(dash_duo, "#card-recycling_rate .card-delta", "baseline")
+    wait_text(dash_duo, "#card-recycling_rate .card-delta", "vs baseline")
     assert "change" not in text(dash_duo, "#scenario-badge")
+    assert not dash_duo.find_element("#lever-collection_coverage input[type=checkbox]").is_selected()
     dash_duo.driver.close()
     dash_duo.driver.switch_to.window(first)
 
     dash_duo.find_element("#undo-button").click()
-    dash_duo.find_element("#undo-button").click()
+    until(dash_duo, lambda: text(dash_duo, CARD.format("collection_rate")) == after_switch)
+    dash_duo.find_element("#reset-button").click()
     until(dash_duo, lambda: text(dash_duo, CARD.format("collection_rate")) == before)
+    assert not dash_duo.find_element("#lever-collection_coverage input[type=checkbox]").is_selected()
     assert severe_logs(dash_duo) == []
 
 
 def save_as(dash_duo, name: str) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.keys import Keys
+
     field = dash_duo.find_element("#save-name")
-    field.clear()
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.BACKSPACE)
     field.send_keys(name)
     dash_duo.find_element("#save-button").click()
     wait_text(dash_duo, "#save-message", name)

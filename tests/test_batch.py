@@ -377,13 +377,14 @@ def test_resume_after_an_interrupted_sweep_recomputes_nothing_and_loses_nothing(
         if manifest.is_file() and manifest.read_text().count('"ok"') >= 3:
             break
         time.sleep(0.02)
-    assert proc.poll() is None, "the sweep ended before it could be interrupted"
+    if proc.poll() is not None:
+        pytest.fail(f"the sweep ended before it could be interrupted: {proc.communicate()[1]}")
     os.killpg(proc.pid, sig)
     _, stderr = proc.communicate(timeout=60)
     if sig == signal.SIGINT:
-        assert proc.returncode == 130 and "--resume" in stderr
+        assert proc.returncode == 130 and "--resume" in stderr, stderr
     finished = {(r["sample"], r["rep"]) for r in read_manifest_lines(out) if r["status"] == "ok"}
-    assert 3 <= len(finished) < 16
+    assert 3 <= len(finished) < 16, stderr
     before = {key: run_path(out, *key).stat() for key in finished}
 
     report = run_sweep(load_sweep(sweep_file), out, executor=InlineExecutor(), resume=True)

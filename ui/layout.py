@@ -366,7 +366,6 @@ def results(start_year: int, end_year: int) -> list[Any]:
             ],
             id=ids.TABS,
             value="trends",
-            keepMounted=False,
         ),
     ]
 

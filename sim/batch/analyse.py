@@ -44,6 +44,8 @@ MAIN_INDEX = {
     "rbd_fast": ("S1", "S1_conf"),
     "main_effect": ("S1", None),
 }
+#: Latin hypercube samples below which RBD-FAST indices are flagged as rough.
+RBD_MIN_SAMPLES = 100
 #: Most runs drawn in the scatter plots and listed in the run table.
 MAX_SHOWN_RUNS = 2000
 
@@ -103,7 +105,9 @@ def indices_for(
         res = morris.analyze(problem, xs, y, num_levels=levels or DEFAULT_LEVELS["morris"], seed=seed)
         keys = ("mu_star", "mu_star_conf", "mu", "sigma")
     else:
-        res = rbd_fast.analyze(problem, x[names].to_numpy(dtype=float), y, seed=seed)
+        # Harmonics: 10 (SALib's default) needs a few hundred points; fewer for small samples.
+        harmonics = max(1, min(10, len(y) // 10))
+        res = rbd_fast.analyze(problem, x[names].to_numpy(dtype=float), y, M=harmonics, seed=seed)
         keys = ("S1", "S1_conf")
     return pd.DataFrame({"parameter": names, **{k: np.asarray(res[k], dtype=float) for k in keys}})
 
@@ -130,6 +134,11 @@ def sensitivity_indices(
     notes: list[str] = []
     complete = method in ("sobol", "morris")
     means = results.groupby(["sample", "year"])[info["spec"]["indicators"]].mean()
+    if method == "rbd_fast" and len(x) < RBD_MIN_SAMPLES:
+        notes.append(
+            f"RBD-FAST indices from {len(x)} samples are rough; use {RBD_MIN_SAMPLES} or more "
+            "(and mind the confidence intervals)."
+        )
     tables = []
     for indicator in info["spec"]["indicators"]:
         for year in info["years"]:
