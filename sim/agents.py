@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from sim.scenario import District, Facility
 
 DAYS_PER_MONTH = 365.25 / 12
+#: Utilisation over a year above which recyclers add capacity [fraction] (assumption).
+EXPANSION_UTILISATION = 0.95
 GROUP_MATRIX = np.zeros((N_MATERIALS, N_GROUPS))
 GROUP_MATRIX[np.arange(N_MATERIALS), GROUP_INDEX] = 1.0
 
@@ -460,7 +462,9 @@ class Facility(mesa.Agent):
     """A landfill, incinerator, recycler or material recovery facility.
 
     Landfill space is tracked in tonnes of all MSW: plastic arriving uses
-    ``plastic / plastic_share_of_msw`` of it.
+    ``plastic / plastic_share_of_msw`` of it. Recyclers invest as the market asks: one that
+    ran at :data:`EXPANSION_UTILISATION` of its capacity or more over a year adds
+    ``aggregation.recycler_expansion_per_yr`` of capacity for the next year.
     """
 
     def __init__(self, model: PlasticModel, name: str, params: Facility) -> None:
@@ -470,7 +474,10 @@ class Facility(mesa.Agent):
         self.kind = params.kind
         self.node = net.facility_node(params.kind, name)
         self.remaining_msw_t = params.capacity_t or 0.0
+        self.capacity_t_per_day = params.capacity_t_per_day or 0.0
         self.used_t = 0.0  # plastic taken in this step [t]
+        self._year_used_t = 0.0
+        self._year_capacity_t = 0.0
 
     def is_open(self, year: int) -> bool:
         return self.params.is_open(year)
@@ -479,8 +486,7 @@ class Facility(mesa.Agent):
         """Plastic this facility can still take this step [t]."""
         if self.kind == "landfill":
             return max(0.0, self.remaining_msw_t * cond.plastic_share_of_msw)
-        daily = self.params.capacity_t_per_day or 0.0
-        per_step = daily * cond.days
+        per_step = self.capacity_t_per_day * cond.days
         if self.kind in ("incinerator", "mrf"):  # capacity in t of MSW
             per_step *= cond.plastic_share_of_msw
         return max(0.0, per_step - self.used_t)
@@ -508,5 +514,18 @@ class Facility(mesa.Agent):
                 credits = float((stock * yields) @ cond.carbon_credit_usd_per_t)
                 model.recorder.add("carbon_credit_revenue_usd", credits)
             model.dispose(self.node, ledger.stock(self.node))
+
+    def end_step(self, cond: Conditions, year_ends: bool) -> None:
+        """Close the step's capacity use; at a year's end, recyclers run full expand."""
+        if self.kind == "recycler" and self.is_open(cond.year):
+            self._year_used_t += self.used_t
+            self._year_capacity_t += self.capacity_t_per_day * cond.days
+        self.used_t = 0.0
+        if year_ends and self._year_capacity_t > 0:
+            if self._year_used_t >= EXPANSION_UTILISATION * self._year_capacity_t:
+                growth = self.model.scenario.aggregation.recycler_expansion_per_yr
+                self.capacity_t_per_day *= 1.0 + growth
+            self._year_used_t = self._year_capacity_t = 0.0
+
         # used_t is reset by the model at the end of the step: residues reaching an incinerator
         # later in the step share its capacity with what collection delivered.

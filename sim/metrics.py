@@ -164,6 +164,9 @@ def _catalogue() -> dict[str, Indicator]:
         "landfill_remaining_msw_t": Indicator(
             "t", "Landfill space left", "Remaining landfill space, tonnes of all MSW.", "last"
         ),
+        "recycling_capacity_t_per_day": Indicator(
+            "t/day", "Recycling capacity", "Plastic input capacity of open recyclers.", "last"
+        ),
         "landfill_years_left": Indicator(
             "years", "Landfill years left", "Space left / the year's intake of MSW.", "rate"
         ),
@@ -291,6 +294,7 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
     for g in GROUPS:
         df[f"households_separating_{g}_share"] = rec[f"households_separating_{g}"] / households
     df["landfill_remaining_msw_t"] = rec.get("landfill_remaining_msw_t", zeros)
+    df["recycling_capacity_t_per_day"] = rec.get("recycling_capacity_t_per_day", zeros)
     df = df.drop(columns=["landfill_in_t"])
     return add_rates(df)
 

@@ -236,8 +236,11 @@ class PlasticModel(mesa.Model):
         self.aggregators.step()
         for recycler in self.facilities_open("recycler"):
             recycler.step()
+        year_ends = (self.ledger.step + 1) % self.scenario.time.steps_per_year == 0
         for facility in self.facilities.values():
-            facility.used_t = 0.0
+            facility.end_step(self.conditions, year_ends)
+        recyclers = self.facilities_open("recycler")
+        self.recorder.set("recycling_capacity_t_per_day", sum(f.capacity_t_per_day for f in recyclers))
         landfills = [f for f in self.facilities.values() if f.kind == "landfill"]
         self.recorder.set("landfill_remaining_msw_t", sum(f.remaining_msw_t for f in landfills))
         self.ledger.close_step()

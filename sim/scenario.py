@@ -166,6 +166,12 @@ class Informal(Section):
 class Aggregation(Section):
     sort_yield: float = param("fraction", "Share of bought material junk shops can sell on.", ge=0, le=1)
     export_capacity_t_per_day: float = param("t/day", "Export outlet for baled plastic.", ge=0, le=1e5)
+    recycler_expansion_per_yr: float = param(
+        "1/year",
+        "Capacity recyclers add after a year run at 95 % of capacity or more (market-driven investment).",
+        ge=0,
+        le=1,
+    )
     mrf_recovery_share: float = param(
         "fraction", "Share of each saleable material an MRF recovers from mixed waste.", ge=0, le=1
     )
