@@ -15,20 +15,27 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+.PHONY: app screenshot
+app: install  ## serve the web app at http://127.0.0.1:8050 (PLASTIC_APP_HOST / PLASTIC_APP_PORT to change)
+	$(PY) app.py
+
+screenshot: install  ## make docs/screenshot.png from the real app in headless Chromium
+	$(PY) scripts/screenshot.py
+
 run: install  ## run the Phnom Penh baseline headless and print its headline indicators
 	$(PY) -m sim run scenarios/phnom_penh_baseline.yaml --out results/phnom_penh_baseline
 
 test: install  ## lint and run the whole test suite
-	$(PY) -m ruff check sim tests benchmarks
+	$(PY) -m ruff check sim tests benchmarks ui app.py scripts
 	$(PY) -m pytest -q
 
 lint: install
-	$(PY) -m ruff check sim tests benchmarks
-	$(PY) -m ruff format --check sim tests benchmarks
+	$(PY) -m ruff check sim tests benchmarks ui app.py scripts
+	$(PY) -m ruff format --check sim tests benchmarks ui app.py scripts
 
 format: install
-	$(PY) -m ruff format sim tests benchmarks
-	$(PY) -m ruff check --fix sim tests benchmarks
+	$(PY) -m ruff format sim tests benchmarks ui app.py scripts
+	$(PY) -m ruff check --fix sim tests benchmarks ui app.py scripts
 
 bench: install  ## speed and memory at full scale, and against one mesa.Agent per household
 	$(PY) benchmarks/bench_households.py

@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> list[float]:
         times.append(timed(lambda: driver.execute_script("arguments[0].click();", switch)))
         print(f"switch on: {times[-1]:.2f} s")
         wait_for(driver, "#lever-collection_coverage [role=slider][aria-valuemax='100']")
-        thumb = driver.find_element(By.CSS_SELECTOR, "#lever-collection_coverage [role=slider][aria-valuemax='100']")
+        thumb = driver.find_element(
+            By.CSS_SELECTOR, "#lever-collection_coverage [role=slider][aria-valuemax='100']"
+        )
         for i in range(args.changes - 1):
             time.sleep(1.0)
             times.append(timed(lambda: thumb.send_keys(ARROW_LEFT)))

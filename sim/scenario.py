@@ -311,11 +311,17 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``data[a][b][c] = value`` for ``path`` ``"a.b.c"``, creating mappings on the way."""
+    """Set ``data[a][b][c] = value`` for ``path`` ``"a.b.c"``, creating mappings on the way.
+
+    A section that is absent or null (a lever not in force) is created, so that setting one
+    lever parameter switches the lever on with its other parameters at their defaults.
+    """
     *parents, leaf = path.split(".")
     node = data
     for key in parents:
-        node = node.setdefault(key, {})
+        if node.get(key) is None:
+            node[key] = {}
+        node = node[key]
         if not isinstance(node, dict):
             raise ScenarioError(f"{path}: {key!r} is not a section that has fields")
     node[leaf] = value

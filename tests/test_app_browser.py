@@ -10,11 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not shutil.which("chromedriver") or not (shutil.which("chromium") or shutil.which("chromium-browser")),
+        not shutil.which("chromedriver")
+        or not (shutil.which("chromium") or shutil.which("chromium-browser")),
         reason="needs chromium and chromedriver",
     ),
 ]
@@ -24,16 +26,18 @@ CARD = "#card-{} .card-value"
 
 
 @pytest.fixture
-def app(tmp_path: Path):  # noqa: ANN201 - a dash.Dash
+def app(tmp_path: Path):
     import dash
     import diskcache
 
     from ui import create_app
 
-    return create_app(background_callback_manager=dash.DiskcacheManager(diskcache.Cache(str(tmp_path / "cache"))))
+    return create_app(
+        background_callback_manager=dash.DiskcacheManager(diskcache.Cache(str(tmp_path / "cache")))
+    )
 
 
-def open_app(dash_duo, app, path: str = "") -> None:  # noqa: ANN001
+def open_app(dash_duo, app, path: str = "") -> None:
     """Start the app, open ``path`` and wait for the cards to compare with the baseline."""
     dash_duo.start_server(app)
     if path:
@@ -41,45 +45,45 @@ def open_app(dash_duo, app, path: str = "") -> None:  # noqa: ANN001
     wait_text(dash_duo, "#card-recycling_rate .card-delta", "vs baseline")
 
 
-def text(dash_duo, css: str) -> str:  # noqa: ANN001
+def text(dash_duo, css: str) -> str:
     """The element's text, lower case (Mantine upper-cases badges by CSS); "" while absent."""
     script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';"
     return (dash_duo.driver.execute_script(script, css) or "").lower()
 
 
-def until(dash_duo, condition, timeout: float = TIMEOUT) -> None:  # noqa: ANN001
+def until(dash_duo, condition, timeout: float = TIMEOUT) -> None:
     """Wait until ``condition()`` is true."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(dash_duo.driver, timeout, poll_frequency=0.05).until(lambda _driver: condition())
 
 
-def wait_text(dash_duo, css: str, expected: str, timeout: float = TIMEOUT) -> None:  # noqa: ANN001
+def wait_text(dash_duo, css: str, expected: str, timeout: float = TIMEOUT) -> None:
     """Wait until the text of ``css`` contains ``expected`` (case-insensitive)."""
     until(dash_duo, lambda: expected.lower() in text(dash_duo, css), timeout)
 
 
-def wait_for_change(dash_duo, css: str, before: str, timeout: float = TIMEOUT) -> float:  # noqa: ANN001
+def wait_for_change(dash_duo, css: str, before: str, timeout: float = TIMEOUT) -> float:
     """Seconds until the text of ``css`` differs from ``before``."""
     start = time.perf_counter()
     until(dash_duo, lambda: text(dash_duo, css) != before, timeout)
     return time.perf_counter() - start
 
 
-def click(dash_duo, css: str) -> None:  # noqa: ANN001
+def click(dash_duo, css: str) -> None:
     """Click an element even when Mantine hides the native input under its styling."""
     dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element(css))
 
 
-def side_tab(dash_duo, name: str) -> None:  # noqa: ANN001
+def side_tab(dash_duo, name: str) -> None:
     dash_duo.find_element(f"button[role=tab][id$='{name}']").click()
 
 
-def severe_logs(dash_duo) -> list:  # noqa: ANN001
+def severe_logs(dash_duo) -> list:
     return [entry for entry in dash_duo.get_logs() or [] if entry.get("level") == "SEVERE"]
 
 
-def test_page_loads_without_console_errors(dash_duo, app) -> None:  # noqa: ANN001
+def test_page_loads_without_console_errors(dash_duo, app) -> None:
     open_app(dash_duo, app)
     assert text(dash_duo, CARD.format("recycling_rate")).strip()
     assert "±0.0 pp" in text(dash_duo, "#card-recycling_rate .card-delta")
@@ -87,7 +91,7 @@ def test_page_loads_without_console_errors(dash_duo, app) -> None:  # noqa: ANN0
     assert severe_logs(dash_duo) == []
 
 
-def test_moving_a_lever_changes_the_cards_and_undo_restores_them(dash_duo, app) -> None:  # noqa: ANN001
+def test_moving_a_lever_changes_the_cards_and_undo_restores_them(dash_duo, app) -> None:
     open_app(dash_duo, app)
     before = text(dash_duo, CARD.format("collection_rate"))
     click(dash_duo, "#lever-collection_coverage input[type=checkbox]")
@@ -123,7 +127,7 @@ def test_moving_a_lever_changes_the_cards_and_undo_restores_them(dash_duo, app) 
     assert severe_logs(dash_duo) == []
 
 
-def save_as(dash_duo, name: str) -> None:  # noqa: ANN001
+def save_as(dash_duo, name: str) -> None:
     from selenium.webdriver.common.keys import Keys
 
     field = dash_duo.find_element("#save-name")
@@ -134,7 +138,7 @@ def save_as(dash_duo, name: str) -> None:  # noqa: ANN001
     wait_text(dash_duo, "#save-message", name)
 
 
-def test_saving_and_comparing_two_scenarios(dash_duo, app) -> None:  # noqa: ANN001
+def test_saving_and_comparing_two_scenarios(dash_duo, app) -> None:
     open_app(dash_duo, app)
     side_tab(dash_duo, "scenarios")
     save_as(dash_duo, "Business as usual")
@@ -154,7 +158,7 @@ def test_saving_and_comparing_two_scenarios(dash_duo, app) -> None:  # noqa: ANN
     assert severe_logs(dash_duo) == []
 
 
-def test_a_shared_link_restores_the_levers(dash_duo, app) -> None:  # noqa: ANN001
+def test_a_shared_link_restores_the_levers(dash_duo, app) -> None:
     path = "/?policies.collection_coverage.target_coverage=0.5&policies.collection_coverage.start_year=2030"
     open_app(dash_duo, app, path)
     wait_text(dash_duo, "#scenario-badge", "1 change")
@@ -168,10 +172,20 @@ def test_a_shared_link_restores_the_levers(dash_duo, app) -> None:  # noqa: ANN0
     side_tab(dash_duo, "scenarios")
     link = dash_duo.find_element("#share-link").get_attribute("value")
     assert "target_coverage=0.5" in link and "start_year=2030" in link
+
+    # Export: the scenario as YAML, the run (and the baseline) as CSV.
+    downloads = Path(dash_duo.download_path)
+    dash_duo.find_element("#export-yaml-button").click()
+    dash_duo.find_element("#export-csv-button").click()
+    until(dash_duo, lambda: {p.suffix for p in downloads.iterdir()} >= {".yaml", ".csv"})
+    exported = yaml.safe_load(next(downloads.glob("*.yaml")).read_text(encoding="utf-8"))
+    assert exported["policies"]["collection_coverage"]["target_coverage"] == 0.5
+    lines = next(downloads.glob("*.csv")).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("scenario,year,") and len(lines) == 1 + 2 * 26
     assert severe_logs(dash_duo) == []
 
 
-def test_a_bad_yaml_import_shows_the_error_and_changes_nothing(dash_duo, app, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_bad_yaml_import_shows_the_error_and_changes_nothing(dash_duo, app, tmp_path: Path) -> None:
     open_app(dash_duo, app)
     badge = text(dash_duo, "#scenario-badge")
     bad = tmp_path / "bad.yaml"
@@ -182,3 +196,32 @@ def test_a_bad_yaml_import_shows_the_error_and_changes_nothing(dash_duo, app, tm
     assert "plastic_share_of_msw" in text(dash_duo, "#import-message")
     assert text(dash_duo, "#scenario-badge") == badge
     assert severe_logs(dash_duo) == []
+
+
+def test_a_failing_callback_shows_a_message_and_the_app_keeps_working(
+    dash_duo,
+    app,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui import runs
+
+    real = runs.run_compact
+
+    def broken(scenario: dict, *args: object, **kwargs: object) -> dict:
+        if (scenario.get("policies") or {}).get("collection_coverage") is not None:
+            raise RuntimeError("the model broke")
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(runs, "run_compact", broken)
+    open_app(dash_duo, app)
+    before = text(dash_duo, CARD.format("collection_rate"))
+    click(dash_duo, "#lever-collection_coverage input[type=checkbox]")
+    wait_text(dash_duo, "#error-alert", "the model broke")
+    assert text(dash_duo, CARD.format("collection_rate")) == before
+    # The app keeps working: switch that lever off and another on; the cards follow.
+    click(dash_duo, "#lever-collection_coverage input[type=checkbox]")
+    until(dash_duo, lambda: "change" not in text(dash_duo, "#scenario-badge"))
+    ghg = text(dash_duo, "#card-ghg_net_t_co2e .card-value")
+    click(dash_duo, "#lever-burning_enforcement input[type=checkbox]")
+    wait_for_change(dash_duo, "#card-ghg_net_t_co2e .card-value", ghg)
+    wait_text(dash_duo, "#scenario-badge", "1 change")

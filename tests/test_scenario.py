@@ -164,3 +164,16 @@ def test_every_problem_is_reported_at_once(write_scenario):
     assert "city.population" in message
     assert "city.colour" in message
     assert "landfill.cost_usd_per_t" in message
+
+
+def test_override_of_an_unset_lever_switches_it_on_with_defaults():
+    """Setting one parameter of a lever the scenario does not use turns that lever on."""
+    from sim import default_scenario
+
+    base = default_scenario()
+    assert base.policies.bag_levy is None
+    changed = base.with_overrides({"policies.bag_levy.levy_usd_per_bag": 0.05})
+    assert changed.policies.bag_levy is not None
+    assert changed.policies.bag_levy.levy_usd_per_bag == 0.05
+    defaults = type(changed.policies.bag_levy)()
+    assert changed.policies.bag_levy.start_year == defaults.start_year

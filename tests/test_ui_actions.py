@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +26,12 @@ def switches(on: bool = False) -> list[tuple[str, bool]]:
 
 def test_switching_a_lever_on_changes_the_scenario_and_can_be_undone(baseline: dict) -> None:
     out = actions.on_controls(
-        baseline, [], switches(True), [("collection_coverage", "target_coverage", 60)], [], {"type": "lever-on"}
+        baseline,
+        [],
+        switches(True),
+        [("collection_coverage", "target_coverage", 60)],
+        [],
+        {"type": "lever-on"},
     )
     assert out.scenario is not None and out.message == ""
     assert out.scenario["policies"]["collection_coverage"]["target_coverage"] == pytest.approx(0.6)
@@ -37,7 +43,9 @@ def test_switching_a_lever_on_changes_the_scenario_and_can_be_undone(baseline: d
 
 def test_moving_a_parameter_switches_its_lever_on(baseline: dict) -> None:
     touched = {"type": "lever-param", "lever": "collection_coverage", "param": "target_coverage"}
-    out = actions.on_controls(baseline, [], switches(False), [("collection_coverage", "target_coverage", 70)], [], touched)
+    out = actions.on_controls(
+        baseline, [], switches(False), [("collection_coverage", "target_coverage", 70)], [], touched
+    )
     assert out.switches == [True]
     assert out.scenario["policies"]["collection_coverage"]["target_coverage"] == pytest.approx(0.7)
 
@@ -137,7 +145,9 @@ def test_baseline_is_not_rerun_while_its_inputs_are_unchanged(
     assert len(calls) == 1  # a saved scenario brings its results
 
 
-def test_save_uses_the_current_result_without_rerunning(baseline: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_save_uses_the_current_result_without_rerunning(
+    baseline: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_run(scenario: dict) -> dict:
         raise AssertionError("should not run")
 
@@ -161,14 +171,14 @@ def test_saved_pickers_follow_the_saved_scenarios() -> None:
     assert gone.compare_value == ["A"] and gone.baseline_value == "start" and gone.saved_value is None
 
 
-def test_sweep_folder_outside_the_project_is_refused(tmp_path) -> None:  # noqa: ANN001
+def test_sweep_folder_outside_the_project_is_refused(tmp_path: Path) -> None:
     sweep, message = actions.load_sweep("../../etc", tmp_path / "project")
     assert sweep is None and "inside the project" in message
     sweep, message = actions.load_sweep("missing", tmp_path)
     assert sweep is None and "not a sweep folder" in message
 
 
-def test_a_finished_sweep_opens_for_comparison(tmp_path) -> None:  # noqa: ANN001
+def test_a_finished_sweep_opens_for_comparison(tmp_path: Path) -> None:
     from sim.batch import InlineExecutor, run_sweep
 
     baseline_file = state.preset_path("baseline").resolve()
@@ -188,6 +198,9 @@ def test_a_finished_sweep_opens_for_comparison(tmp_path) -> None:  # noqa: ANN00
     assert sweep["annual"]["year"] == [2025, 2026]
     band = sweep["band"]
     for low, mid, high in zip(
-        band["low"]["collection_rate"], sweep["annual"]["collection_rate"], band["high"]["collection_rate"], strict=True
+        band["low"]["collection_rate"],
+        sweep["annual"]["collection_rate"],
+        band["high"]["collection_rate"],
+        strict=True,
     ):
         assert low <= mid <= high

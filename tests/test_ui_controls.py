@@ -51,7 +51,14 @@ def test_every_lever_parameter_control_has_a_valid_range() -> None:
 
 @pytest.mark.parametrize(
     ("span", "integer", "expected"),
-    [(100, False, 1), (2, False, 0.02), (30, True, 1), (5000, False, 50), (0.9, False, 0.01), (1e9, False, 1e7)],
+    [
+        (100, False, 1),
+        (2, False, 0.02),
+        (30, True, 1),
+        (5000, False, 50),
+        (0.9, False, 0.01),
+        (1e9, False, 1e7),
+    ],
 )
 def test_nice_step(span: float, integer: bool, expected: float) -> None:
     assert controls.nice_step(span, integer) == pytest.approx(expected)

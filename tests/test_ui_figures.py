@@ -91,7 +91,9 @@ def test_adoption_in_percent_with_dotted_baseline(annual: pd.DataFrame) -> None:
 
 def test_compare_overlays_scenarios_and_a_band(annual: pd.DataFrame) -> None:
     band = runs.band([annual, annual * 1.2])
-    fig = figures.compare_figure([("A", annual), ("B", annual * 2)], ("Base", annual), "leaked_to_water_t", band=band)
+    fig = figures.compare_figure(
+        [("A", annual), ("B", annual * 2)], ("Base", annual), "leaked_to_water_t", band=band
+    )
     named = [t.name for t in fig.data if t.name]
     assert named[-3:] == ["Base", "A", "B"]
     assert any(t.fill == "tonexty" for t in fig.data)
@@ -108,7 +110,11 @@ def test_presenter_mode_is_bigger(annual: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize(
     ("name", "label"),
-    [("landfill:ang_snuol", "Landfill: Ang Snuol"), ("aggregators", "Junk shops"), ("households:Doun Penh", "Doun Penh")],
+    [
+        ("landfill:ang_snuol", "Landfill: Ang Snuol"),
+        ("aggregators", "Junk shops"),
+        ("households:Doun Penh", "Doun Penh"),
+    ],
 )
 def test_node_labels(name: str, label: str) -> None:
     assert figures.node_label(name) == label

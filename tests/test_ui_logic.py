@@ -40,7 +40,12 @@ def test_cards_show_value_and_change_against_baseline(current: pd.DataFrame, bas
     cards = {c.indicator: c for c in logic.cards(current, baseline, 2035)}
     assert [c.indicator for c in logic.cards(current, baseline, 2035)] == [s.indicator for s in logic.CARDS]
     recycling = cards["recycling_rate"]
-    assert (recycling.value, recycling.unit, recycling.delta, recycling.tone) == ("8.0", "%", "+3.0 pp", "good")
+    assert (recycling.value, recycling.unit, recycling.delta, recycling.tone) == (
+        "8.0",
+        "%",
+        "+3.0 pp",
+        "good",
+    )
     leak = cards["leaked_to_water_t"]
     assert (leak.value, leak.delta, leak.tone) == ("750", "−25 %", "good")
     landfill = cards["landfill_years_left"]
@@ -83,7 +88,13 @@ def test_format_value(indicator: str, value: float | None, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("delta", "mode", "text"),
-    [(1.234, "pp", "+1.2 pp"), (-0.04, "pp", "±0.0 pp"), (-56.2, "pct", "−56 %"), (3.21, "pct", "+3.2 %"), (None, "pct", "–")],
+    [
+        (1.234, "pp", "+1.2 pp"),
+        (-0.04, "pp", "±0.0 pp"),
+        (-56.2, "pct", "−56 %"),
+        (3.21, "pct", "+3.2 %"),
+        (None, "pct", "–"),
+    ],
 )
 def test_format_change(delta: float | None, mode: str, text: str) -> None:
     assert logic.format_change(delta, mode, "recycling_rate") == text
@@ -109,15 +120,19 @@ def test_comparison_rows(current: pd.DataFrame, baseline: pd.DataFrame) -> None:
 def test_comparison_columns_include_current_saved_and_sweep() -> None:
     annual = {"year": [2025], "recycling_rate": [0.1]}
     saved = {"A": {"annual": annual}, "B": {"annual": annual}}
-    cols = logic.comparison_columns({"annual": annual}, saved, ["B", "missing"], {"name": "sweep", "annual": annual})
+    cols = logic.comparison_columns(
+        {"annual": annual}, saved, ["B", "missing"], {"name": "sweep", "annual": annual}
+    )
     assert [name for name, _ in cols] == ["This scenario", "B", "sweep"]
     assert cols[1][1].loc[2025, "recycling_rate"] == 0.1
 
 
 def test_play_runs_year_by_year_and_stops_at_the_end() -> None:
     bounds = (2025, 2028)
-    assert logic.toggle_play(False, 2028, bounds) == (True, 2025)  # rewinds at the end
-    assert logic.toggle_play(False, 2026, bounds) == (True, 2026)
+    assert logic.toggle_play(False, 2027, bounds) == (True, 2025)  # starts from the first year
+    assert logic.toggle_play(False, 2026, bounds, paused_at=2026) == (True, 2026)  # resumes
+    assert logic.toggle_play(False, 2028, bounds, paused_at=2028) == (True, 2025)  # at the end
+    assert logic.toggle_play(False, 2027, bounds, paused_at=2026) == (True, 2025)  # year moved
     assert logic.toggle_play(True, 2026, bounds) == (False, 2026)
     assert logic.play_tick(2025, bounds) == (True, 2026)
     assert logic.play_tick(2027, bounds) == (False, 2028)
@@ -134,5 +149,7 @@ def test_csv_export_has_one_row_per_scenario_and_year(current: pd.DataFrame, bas
 
 
 def test_adoption_columns_follow_the_indicator_catalogue() -> None:
-    t = pd.DataFrame(columns=["households_separating_pet_share", "households_using_formal_share", "recycled_t"])
+    t = pd.DataFrame(
+        columns=["households_separating_pet_share", "households_using_formal_share", "recycled_t"]
+    )
     assert logic.adoption_columns(t) == ["households_using_formal_share", "households_separating_pet_share"]

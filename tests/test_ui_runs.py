@@ -37,7 +37,9 @@ def test_compact_flows_add_up_to_what_was_generated(result: dict) -> None:
     annual = runs.annual_frame(result)
     kinds = result["flows"]["nodes"]
     for year in annual.index:
-        generated = flows[(flows["year"] == year) & (flows["source"].map(kinds) == "consumption")]["tonnes"].sum()
+        generated = flows[(flows["year"] == year) & (flows["source"].map(kinds) == "consumption")][
+            "tonnes"
+        ].sum()
         assert generated == pytest.approx(annual.loc[year, "generated_t"], rel=1e-4)
     assert set(flows["source"]) | set(flows["target"]) <= set(kinds)
 

@@ -94,11 +94,26 @@ def test_yaml_export_lists_only_changes_and_imports_back(baseline: dict, changed
         (b"citty:\n  population: 1\n", "unknown field 'citty'"),
         (b"\xff\xfe\x00bad", "not UTF-8"),
         (b"extends: nowhere.yaml\n", "nowhere.yaml"),
+        (b"replace: districts\n", "must be a list of top-level sections"),
     ],
 )
 def test_bad_yaml_gives_a_clear_message(text: bytes, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
         state.parse_scenario_yaml(text, "upload.yaml")
+
+
+def test_island_scenario_exports_whole_sections_and_imports_back() -> None:
+    if not state.preset_available("island"):
+        pytest.skip("scenarios/island_workshop.yaml is not there")
+    island = state.load_preset("island")
+    text = state.scenario_yaml(island)
+    body = yaml.safe_load(text)
+    assert "districts" in body["replace"]
+    assert set(body["districts"]) == set(island["districts"])
+    back = state.parse_scenario_yaml(text, "island.yaml")
+    assert state.same_run(back, island)
+    extended = state.parse_scenario_yaml("extends: island_workshop.yaml\nname: x\n", "x.yaml")
+    assert state.same_run(extended, island)
 
 
 def test_yaml_may_extend_a_scenario_of_the_project() -> None:
@@ -134,7 +149,10 @@ def test_saved_scenarios_by_name(changed: dict) -> None:
 def test_badge_counts_each_lever_once(baseline: dict, changed: dict) -> None:
     start = {"preset": "baseline", "scenario": baseline}
     assert state.badge(baseline, start) == baseline["name"]
-    assert state.changed_items(changed, baseline) == ["city.income_growth_per_yr", "policies.collection_coverage"]
+    assert state.changed_items(changed, baseline) == [
+        "city.income_growth_per_yr",
+        "policies.collection_coverage",
+    ]
     assert "2 changes" in state.badge(changed, start)
 
 

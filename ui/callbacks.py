@@ -135,7 +135,7 @@ def register_scenario_callbacks(app: Dash) -> None:
             _or_keep(rep.scenario),
             _or_keep(rep.start),
             _or_keep(rep.history),
-            [levers[o["id"]["pillar"]] for o in ctx.outputs_list[3]] if levers else no_update,
+            [levers[o["id"]["pillar"]] if levers else no_update for o in ctx.outputs_list[3]],
             panels.assumptions_accordion(new) if show_assumptions else no_update,
             rep.message,
             rep.import_message if trigger == ids.IMPORT else no_update,
@@ -271,7 +271,8 @@ def register_result_callbacks(app: Dash) -> None:
             "status.updated", seconds=result["seconds"], households=result["households"], seed=result["seed"]
         )
         marks = [{"value": y, "label": str(y)} for y in range(first, last + 1, 5)]
-        # The cards come with the run (one round trip less after a lever change).
+        # The cards come with the run (one round trip less after a lever change); show_cards
+        # redraws them once the result is stored, in case the baseline changed meanwhile.
         return result, flows, status, first, last, marks, _cards(result, baseline, year)
 
     @app.callback(
@@ -288,10 +289,11 @@ def register_result_callbacks(app: Dash) -> None:
         Output(ids.CARDS, "children", allow_duplicate=True),
         Input(ids.STORE_BASELINE, "data"),
         Input(ids.YEAR, "value"),
-        State(ids.STORE_RESULT, "data"),
+        Input(ids.STORE_RESULT, "data"),
         prevent_initial_call=True,
     )
     def show_cards(baseline: dict, year: int, result: dict) -> list:
+        # Also after each run: the baseline may have arrived while the run was going on.
         if not result:
             raise PreventUpdate
         return _cards(result, baseline, year)
@@ -403,22 +405,26 @@ def register_result_callbacks(app: Dash) -> None:
         Output(ids.PLAY_TIMER, "disabled"),
         Output(ids.YEAR, "value"),
         Output(ids.PLAY, "children"),
+        Output(ids.STORE_PLAY, "data"),
         Input(ids.PLAY, "n_clicks"),
         Input(ids.PLAY_TIMER, "n_intervals"),
         State(ids.PLAY_TIMER, "disabled"),
         State(ids.YEAR, "value"),
         State(ids.YEAR, "min"),
         State(ids.YEAR, "max"),
+        State(ids.STORE_PLAY, "data"),
         prevent_initial_call=True,
     )
-    def play(_clicks: int, _ticks: int, paused: bool, year: int, first: int, last: int) -> tuple:
+    def play(
+        _clicks: int, _ticks: int, paused: bool, year: int, first: int, last: int, paused_at: int
+    ) -> tuple:
         bounds = (int(first), int(last))
         year = logic.clamp_year(year, bounds)
         if ctx.triggered_id == ids.PLAY:
-            playing, year = logic.toggle_play(not paused, year, bounds)
+            playing, year = logic.toggle_play(not paused, year, bounds, paused_at)
         else:
             playing, year = logic.play_tick(year, bounds)
-        return not playing, year, t("play.stop") if playing else t("play.start")
+        return not playing, year, t("play.stop") if playing else t("play.start"), None if playing else year
 
     @app.callback(Output(ids.ROOT, "className"), Input(ids.PRESENTER, "checked"))
     def presenter(on: bool) -> str:
@@ -451,7 +457,7 @@ def register_background_callbacks(app: Dash) -> None:
             set_progress((round(100 * share, 1), t("runs.progress", run=run, runs=total)))
 
         band = runs.replicate(scenario, max(2, int(n or 2)), scale, report)
-        return band, t("runs.done", n=band["n"], scale=f"{100 * scale:.2g} %")
+        return band, t("runs.done", n=band["n"], scale=f"{100 * scale:.3g} %")
 
 
 def register_sweep_callbacks(app: Dash) -> None:

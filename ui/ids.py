@@ -16,6 +16,7 @@ STORE_BASELINE = "store-baseline"  # compact result of the comparison baseline
 STORE_BAND = "store-band"  # replication quantiles of the current scenario
 STORE_SAVED = "store-saved"  # named scenarios, in the browser's local storage
 STORE_SWEEP = "store-sweep"  # a finished sweep's annual results, for comparison
+STORE_PLAY = "store-play"  # year where play was paused (None while playing)
 STORE_URL_SYNC = "store-url-sync"  # output of the clientside address-bar update
 
 LOCATION = "location"

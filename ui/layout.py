@@ -34,6 +34,7 @@ def stores(start: dict[str, Any]) -> list[Any]:
         dcc.Store(id=ids.STORE_SAVED, storage_type="local"),
         dcc.Store(id=ids.STORE_SWEEP),
         dcc.Store(id=ids.STORE_URL_SYNC),
+        dcc.Store(id=ids.STORE_PLAY),
         dcc.Location(id=ids.LOCATION, refresh=False),
         dcc.Download(id=ids.DOWNLOAD_CSV),
         dcc.Download(id=ids.DOWNLOAD_YAML),
@@ -311,7 +312,7 @@ def results(start_year: int, end_year: int) -> list[Any]:
         ),
         dmc.Group(
             [
-                dmc.Button(t("play.start"), id=ids.PLAY, variant="filled", color="teal", w=110),
+                dmc.Button(t("play.start"), id=ids.PLAY, variant="filled", color="teal", miw=110),
                 dmc.Text(t("year.label"), size="sm", fw=500),
                 dmc.Slider(
                     id=ids.YEAR,

@@ -285,8 +285,13 @@ def clamp_year(year: int | None, bounds: tuple[int, int], default: int = GHG_TAR
     return max(first, min(last, year))
 
 
-def toggle_play(playing: bool, year: int, bounds: tuple[int, int]) -> tuple[bool, int]:
-    """Start or stop playing; starting at the last year rewinds to the first.
+def toggle_play(
+    playing: bool, year: int, bounds: tuple[int, int], paused_at: int | None = None
+) -> tuple[bool, int]:
+    """Start or stop playing.
+
+    Play starts from the first year, or resumes where it was paused if the year shown has not
+    been moved since (and the end is not reached).
 
     Returns:
         Whether it now plays and the year to show.
@@ -294,7 +299,8 @@ def toggle_play(playing: bool, year: int, bounds: tuple[int, int]) -> tuple[bool
     first, last = bounds
     if playing:
         return False, year
-    return True, first if year >= last else year
+    resume = paused_at is not None and paused_at == year and year < last
+    return True, year if resume else first
 
 
 def play_tick(year: int, bounds: tuple[int, int]) -> tuple[bool, int]:

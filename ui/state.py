@@ -9,8 +9,10 @@ of these dicts and are unit-tested without a browser.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,14 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.io import default_inputs
-from sim.scenario import deep_merge, load_scenario, resolve_file, validate_scenario
+from sim.scenario import (
+    Scenario,
+    deep_merge,
+    load_scenario,
+    merge_over_defaults,
+    resolve_file,
+    validate_scenario,
+)
 from ui.text import t
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -71,8 +80,6 @@ def validated(data: dict[str, Any], source: str = "the app") -> dict[str, Any]:
 
 def digest(scenario: dict[str, Any]) -> str:
     """Hash of everything that changes a run's numbers (not its name or description)."""
-    import hashlib
-
     data = {k: v for k, v in scenario.items() if k not in LABEL_FIELDS}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -226,22 +233,33 @@ def decode_link(query: str) -> tuple[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- YAML
 
 
+def _replaced_sections(scenario: dict[str, Any], base: dict[str, Any]) -> list[str]:
+    """Mapping sections of ``base`` that ``scenario`` drops entries of (e.g. other districts)."""
+    return sorted(
+        k
+        for k, v in base.items()
+        if isinstance(v, dict) and isinstance(scenario.get(k), dict) and set(v) - set(scenario[k])
+    )
+
+
 def scenario_yaml(scenario: dict[str, Any], name: str | None = None) -> str:
-    """A scenario file listing only what differs from the defaults in ``data/``."""
+    """A scenario file listing only what differs from the defaults in ``data/``.
+
+    Sections that drop entries of the defaults (an island's own districts instead of the 14
+    khans) are written whole and listed under ``replace:``.
+    """
     base = default_inputs()
-    changes = diff(scenario, base)
+    replace = _replaced_sections(scenario, base)
+    changes = diff(scenario, {k: v for k, v in base.items() if k not in replace})
     body: dict[str, Any] = {"name": name or scenario.get("name", "unnamed")}
     if scenario.get("description"):
         body["description"] = scenario["description"]
+    if replace:
+        body["replace"] = replace
     tree: dict[str, Any] = {}
     for path in sorted(changes, key=lambda p: p.count(".")):
-        if (
-            path.count(".") == 1
-            and path.startswith("policies.")
-            and changes[path] is None
-            and _get(base, path) is None
-        ):
-            continue  # a lever absent from the defaults and off: nothing to write
+        if path.count(".") == 1 and path.startswith("policies.") and changes[path] is None:
+            continue  # a lever that is off: nothing to write
         _set(tree, path, changes[path])
     body.update(tree)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -258,7 +276,8 @@ def parse_scenario_yaml(
 ) -> dict[str, Any]:
     """Read an uploaded scenario file over the defaults and validate it.
 
-    ``extends:`` is resolved against the project's ``scenarios/`` folder.
+    ``extends:`` is resolved against the project's ``scenarios/`` folder; ``replace:`` works as
+    in scenario files (see :mod:`sim.scenario`).
 
     Raises:
         ScenarioError: With a message fit to show the user (file, field, value, what is allowed).
@@ -280,14 +299,22 @@ def parse_scenario_yaml(
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise ScenarioError(f"{filename}: " + t("import.not_mapping", kind=type(data).__name__))
-    base = default_inputs()
+    replace = data.get("replace", [])
+    sections = set(Scenario.model_fields)
+    if not isinstance(replace, list) or not all(isinstance(r, str) and r in sections for r in replace):
+        raise ScenarioError(
+            f"{filename}: " + t("import.replace", value=replace, allowed=", ".join(sorted(sections)))
+        )
     parent = data.pop("extends", None)
     if parent is not None:
         parent_path = scenarios_dir / str(parent)
         if not parent_path.is_file():
             raise ScenarioError(f"{filename}: " + t("import.extends", parent=parent))
-        base = deep_merge(base, resolve_file(parent_path))
-    return validated(deep_merge(base, data), filename)
+        inherited = resolve_file(parent_path)
+        merged = deep_merge({k: v for k, v in inherited.items() if k not in replace}, data)
+        merged["replace"] = sorted(set(inherited.get("replace", [])) | set(replace))
+        data = merged
+    return validated(merge_over_defaults(default_inputs(), data), filename)
 
 
 def changed_items(scenario: dict[str, Any], start: dict[str, Any]) -> list[str]:
@@ -307,8 +334,6 @@ def badge(scenario: dict[str, Any], start: dict[str, Any]) -> str:
 
 def slug(name: str) -> str:
     """A file name from a scenario name: ``Levy 2028!`` -> ``levy-2028``."""
-    import re
-
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "scenario"
 
 

@@ -86,6 +86,7 @@ TEXT: dict[str, dict[str, str]] = {
         "import.not_yaml": "Not valid YAML{where}: {problem}.",
         "import.not_mapping": "A scenario file must be a mapping of fields, got {kind}.",
         "import.extends": "It extends '{parent}', which is not in scenarios/.",
+        "import.replace": "Field 'replace' = {value}: must be a list of top-level sections ({allowed}).",
         "lever.invalid": "That setting is not allowed, so it was not applied. {error}",
         "undo.empty": "Nothing to undo.",
         # results

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from sim.batch.store import RunRecord, SweepStore
-from sim.batch.sweep import Sweep, load_sweep, with_parents
+from sim.batch.sweep import Sweep, load_sweep
 from sim.errors import InputError
 from sim.metrics import INDICATORS
 from sim.results import versions as _versions
@@ -311,7 +311,7 @@ def simulate(
         base = scenario
     else:
         base = _scenario_file(str(scenario))
-    overrides = with_parents(base, {name.replace("__", "."): value for name, value in inputs.items()})
+    overrides = {name.replace("__", "."): value for name, value in inputs.items()}
     run = base.with_overrides(overrides, source="simulate()") if overrides else base
     table = annual_outcomes(run, seed, scale, list(INDICATORS)).set_index("year")
     at = table.index[-1] if year is None else year

@@ -6,7 +6,7 @@ Layout of a sweep folder::
     samples.parquet   one row per sample: ``sample`` and the value of every varied input
     manifest.jsonl    one line per finished run: sweep_hash, sample, rep, seed, status, error,
                       duration_s, host, finished_at, versions
-    runs/sample=00012/rep=1/part.parquet
+    runs/sample=12/rep=1/part.parquet
                       the run's kept indicators: ``year``, ``seed`` and one column per indicator
 
 Run files are Hive-style partitions, so DuckDB, pyarrow or Spark read them as one table with
@@ -57,7 +57,7 @@ class RunRecord:
 
 def run_path(out: Path, sample: int, rep: int) -> Path:
     """Where the result of one run lives."""
-    return out / RUNS_DIR / f"sample={sample:05d}" / f"rep={rep}" / RUN_FILE
+    return out / RUNS_DIR / f"sample={sample}" / f"rep={rep}" / RUN_FILE
 
 
 def write_atomic(table: pd.DataFrame, path: Path) -> None:

@@ -45,7 +45,6 @@ import json
 import types
 import typing
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -173,36 +172,11 @@ class Sweep:
         """The SALib problem definition (names and bounds of ranged parameters)."""
         return salib_problem(self.spec, self.base)
 
-    @cached_property
-    def _unset_sections(self) -> dict[str, Any]:
-        """Sections (levers) the base leaves unset that the parameters need, as ``{path: {}}``."""
-        return {k: v for k, v in with_parents(self.base, dict.fromkeys(self.parameters)).items() if v == {}}
-
     def overrides(self, sample: int) -> dict[str, Any]:
         """The scenario changes of one sample, by dotted path, to apply to :attr:`base`."""
         row = self.samples.loc[sample]
         values = {p: (row[p].item() if isinstance(row[p], np.generic) else row[p]) for p in self.parameters}
-        return {**self._unset_sections, **values}
-
-
-def with_parents(base: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Overrides, preceded by an empty section for each one the base scenario leaves unset.
-
-    A lever a scenario does not use is null; to set one of its fields, the lever is first
-    switched on with its defaults (``policies.<lever>: {}``), then the field is set.
-    """
-    data = base.model_dump(mode="json")
-    out: dict[str, Any] = {}
-    for path, value in overrides.items():
-        node: Any = data
-        parts = path.split(".")
-        for i, part in enumerate(parts[:-1]):
-            node = node.get(part) if isinstance(node, dict) else None
-            prefix = ".".join(parts[: i + 1])
-            if node is None and prefix not in out:
-                out[prefix] = {}
-        out[path] = value
-    return out
+        return values
 
 
 # --------------------------------------------------------------------------- loading
@@ -258,8 +232,8 @@ def make_sweep(
     for p in spec.overrides:
         leaf_type(p, base, f"{source}: overrides")
     try:
-        fixed = with_parents(base, spec.overrides)
-        base = base.with_overrides(fixed, source=f"{source}: overrides") if fixed else base
+        if spec.overrides:
+            base = base.with_overrides(spec.overrides, source=f"{source}: overrides")
     except ScenarioError as exc:
         raise SweepError(str(exc)) from None
     _check_values(spec, base, source)
@@ -394,7 +368,7 @@ def _check_values(spec: SweepSpec, base: Scenario, source: str) -> None:
             candidates = list(_bounds(path, p))
         for value in candidates:
             try:
-                base.with_overrides(with_parents(base, {path: value}), source=f"{source}: parameters.{path}")
+                base.with_overrides({path: value}, source=f"{source}: parameters.{path}")
             except ScenarioError as exc:
                 why = "\n".join(str(exc).splitlines()[1:]) or str(exc)
                 raise SweepError(
