@@ -1,7 +1,7 @@
 """Make ``docs/screenshot.png`` from the real app in headless Chromium.
 
 Starts the app on a free local port, opens it in headless Chromium (Selenium with the system
-chromedriver), switches on one policy lever so the baseline and the scenario differ, waits for
+chromedriver), switches on two policy levers so the baseline and the scenario differ, waits for
 the charts, and saves a screenshot::
 
     python scripts/screenshot.py                      # docs/screenshot.png
@@ -92,13 +92,17 @@ def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     parser.add_argument("--width", type=int, default=1600)
-    parser.add_argument("--height", type=int, default=1150)
+    parser.add_argument("--height", type=int, default=1250)
     parser.add_argument("--presenter", action="store_true", help="presenter mode")
     parser.add_argument(
         "--tab", default="trends", help="result tab: trends, flows, network, households, compare"
     )
     parser.add_argument("--panel", default="policies", help="side panel: policies, assumptions, scenarios")
-    parser.add_argument("--lever", default="collection_coverage", help="lever switched on ('' for none)")
+    parser.add_argument(
+        "--lever",
+        action="append",
+        help="lever switched on (repeat for several; default: deposit_return and collection_coverage)",
+    )
     args = parser.parse_args(argv)
 
     from selenium.webdriver.common.by import By
@@ -109,8 +113,8 @@ def main(argv: list[str] | None = None) -> Path:
     try:
         driver.get(f"http://127.0.0.1:{port}/")
         wait_for(driver, "#card-recycling_rate .card-delta")
-        if args.lever:
-            switch = driver.find_element(By.CSS_SELECTOR, f"#lever-{args.lever} input[type=checkbox]")
+        for lever in args.lever or ["deposit_return", "collection_coverage"]:
+            switch = driver.find_element(By.CSS_SELECTOR, f"#lever-{lever} input[type=checkbox]")
             driver.execute_script("arguments[0].click();", switch)
             time.sleep(0.5)
             wait_for(driver, "#run-spinner[style*='hidden']")

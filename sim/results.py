@@ -19,6 +19,7 @@ import platform
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -30,17 +31,75 @@ from sim import network as net
 from sim.materials import MATERIALS
 from sim.metrics import INDICATORS, annual, step_indicators
 
+MATERIAL_NAMES = np.array([m.value for m in MATERIALS])
+
 Format = Literal["parquet", "csv"]
+
+
+@dataclass(frozen=True)
+class FlowRecord:
+    """The ledger's arrays of a finished run, from which the long tables are built on demand."""
+
+    flows: np.ndarray  # [t] by step, edge, material
+    edges: list[tuple[str, str]]
+    stocks: np.ndarray  # [t] by step, held node, material (end of step)
+    held_nodes: list[str]
+    start_year: int
+    steps_per_year: int
+
+    def years(self, steps: np.ndarray) -> np.ndarray:
+        return self.start_year + steps // self.steps_per_year
 
 
 @dataclass
 class RunResult:
-    """Everything a run produced."""
+    """Everything a run produced. ``flows`` and ``stocks`` are built when first used."""
 
     timeseries: pd.DataFrame
-    flows: pd.DataFrame
-    stocks: pd.DataFrame
+    record: FlowRecord = field(repr=False)
     summary: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def flows(self) -> pd.DataFrame:
+        """Every movement: ``step, year, source, target, material, tonnes`` (zeros omitted)."""
+        rec = self.record
+        s, e, m = np.nonzero(rec.flows)
+        edges = np.array(rec.edges, dtype=object).reshape(-1, 2)
+        return pd.DataFrame(
+            {
+                "step": s,
+                "year": rec.years(s),
+                "source": edges[e, 0].astype(str),
+                "target": edges[e, 1].astype(str),
+                "material": MATERIAL_NAMES[m],
+                "tonnes": rec.flows[s, e, m],
+            }
+        )
+
+    @cached_property
+    def stocks(self) -> pd.DataFrame:
+        """End-of-step stock of every node that holds plastic: ``step, year, node, material, tonnes``."""
+        rec = self.record
+        n_steps, n_nodes, n_mat = rec.stocks.shape
+        st, nd, mt = np.meshgrid(np.arange(n_steps), np.arange(n_nodes), np.arange(n_mat), indexing="ij")
+        return pd.DataFrame(
+            {
+                "step": st.ravel(),
+                "year": rec.years(st.ravel()),
+                "node": np.array(rec.held_nodes)[nd.ravel()],
+                "material": MATERIAL_NAMES[mt.ravel()],
+                "tonnes": rec.stocks.ravel(),
+            }
+        )
+
+    def flows_by_year(self) -> pd.DataFrame:
+        """Tonnes per year (rows) and edge (columns ``(source, target)``), all materials."""
+        rec = self.record
+        steps = np.arange(rec.flows.shape[0])
+        by_edge = pd.DataFrame(rec.flows.sum(axis=2), columns=pd.MultiIndex.from_tuples(rec.edges))
+        table = by_edge.groupby(rec.years(steps)).sum()
+        table.index.name = "year"
+        return table
 
     @property
     def annual(self) -> pd.DataFrame:
@@ -116,33 +175,15 @@ def collect(model: Any, seed: int | None, seconds: float) -> RunResult:
     spy = sc.time.steps_per_year
     timeseries = _date_columns(step_indicators(model), model)
 
-    materials = np.array([m.value for m in MATERIALS])
-    s, e, m = np.nonzero(ledger.flows)
-    edges = np.array(ledger.edges, dtype=object).reshape(-1, 2)
-    flows = pd.DataFrame(
-        {
-            "step": s,
-            "year": sc.time.start_year + s // spy,
-            "source": edges[e, 0].astype(str),
-            "target": edges[e, 1].astype(str),
-            "material": materials[m],
-            "tonnes": ledger.flows[s, e, m],
-        }
-    )
     kinds = dict(model.graph.nodes(data=net.KIND))
     held = [i for i, n in enumerate(ledger.nodes) if kinds[n] in net.FATE_KINDS]
-    hist = ledger.stock_history[:, held]
-    st, nd, mt = np.meshgrid(
-        np.arange(model.n_steps), np.arange(len(held)), np.arange(len(MATERIALS)), indexing="ij"
-    )
-    stocks = pd.DataFrame(
-        {
-            "step": st.ravel(),
-            "year": sc.time.start_year + st.ravel() // spy,
-            "node": np.array([ledger.nodes[i] for i in held])[nd.ravel()],
-            "material": materials[mt.ravel()],
-            "tonnes": hist.ravel(),
-        }
+    record = FlowRecord(
+        flows=ledger.flows,
+        edges=list(ledger.edges),
+        stocks=ledger.stock_history[:, held],
+        held_nodes=[ledger.nodes[i] for i in held],
+        start_year=sc.time.start_year,
+        steps_per_year=spy,
     )
     years = annual(timeseries, sc.city.plastic_share_of_msw)
     by_year = {
@@ -161,4 +202,4 @@ def collect(model: Any, seed: int | None, seconds: float) -> RunResult:
         "units": {k: ind.unit for k, ind in INDICATORS.items()},
         "indicators_by_year": by_year,
     }
-    return RunResult(timeseries=timeseries, flows=flows, stocks=stocks, summary=summary)
+    return RunResult(timeseries=timeseries, record=record, summary=summary)

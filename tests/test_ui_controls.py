@@ -98,3 +98,12 @@ def test_field_meta_reads_units_from_the_schema() -> None:
     assert unit == "logit"
     assert description.endswith("(pet)")
     assert controls.field_meta("city.plastic_share_of_msw")[0] == "fraction"
+
+
+@pytest.mark.parametrize(
+    ("value", "label"), [(2.3e6, "2.3 M"), (0.005, "0.005"), (100, "100"), (2050, "2050")]
+)
+def test_slider_end_labels(value: float, label: str) -> None:
+    from ui.panels import mark_label
+
+    assert mark_label(value) == label

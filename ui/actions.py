@@ -104,7 +104,7 @@ def on_link(query: str | None) -> Replacement:
     try:
         preset, changes = state.decode_link(query)
         base = state.load_preset(preset)
-        scenario = state.validated(state.apply_diff(base, changes), "the link")
+        scenario = state.validated(state.apply_diff(base, changes), t("source.link"))
     except InputError as exc:
         return Replacement(message=t("link.bad", error=str(exc)), ok=False)
     return Replacement(
@@ -163,7 +163,7 @@ def on_import(
     """A scenario YAML was uploaded: it becomes the current scenario, or nothing changes."""
     if not contents:
         return Replacement()
-    name = filename or "uploaded file"
+    name = filename or t("source.upload")
     try:
         loaded = state.parse_scenario_yaml(decode_upload(contents), name)
     except (InputError, ValueError) as exc:
@@ -186,7 +186,7 @@ def on_open_saved(
     if entry is None:
         return Replacement()
     try:
-        opened = state.validated(entry["scenario"], name or "saved scenario")
+        opened = state.validated(entry["scenario"], name or t("source.saved"))
     except InputError as exc:
         return Replacement(message=str(exc), ok=False)
     return Replacement(scenario=opened, history=state.push_history(history, scenario))
@@ -302,13 +302,13 @@ def load_sweep(path_text: str | None, root: Path) -> tuple[dict[str, Any] | None
         return None, ""
     path = (root / path_text).resolve()
     if root.resolve() not in (path, *path.parents):
-        return None, f"{path_text}: only folders inside the project can be opened."
+        return None, t("sweep.outside", path=path_text)
     try:
         results = load_sweep_results(path)
     except (InputError, OSError) as exc:
         return None, str(exc)
     if results.empty:
-        return None, f"{path_text}: the sweep has no finished runs yet."
+        return None, t("sweep.empty", path=path_text)
     summary = summarise_sweep(results)
     wide = {q: summary.pivot(index="year", columns="indicator", values=q) for q in ("p05", "p50", "p95")}
     runs_total = int(results[["sample", "rep"]].drop_duplicates().shape[0])

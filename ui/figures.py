@@ -13,9 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.metrics import INDICATORS
 from sim.network import NodeKind
-from ui.logic import CARDS, GHG_INDICATOR, GHG_TARGET_CUT, GHG_TARGET_YEAR, unit_of
+from ui.logic import CARDS, GHG_INDICATOR, GHG_TARGET_CUT, GHG_TARGET_YEAR, label_of, unit_of
 from ui.text import has_text, t
 
 CURRENT = "#1c7ed6"
@@ -143,7 +142,7 @@ def trends_figure(
     specs = [c.indicator for c in CARDS]
     cols = 4
     rows = math.ceil(len(specs) / cols)
-    titles = [f"{INDICATORS[i].label} [{unit_of(i)}]" for i in specs]
+    titles = [f"{label_of(i)} [{unit_of(i)}]" for i in specs]
     fig = make_subplots(
         rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.06
     )
@@ -407,7 +406,7 @@ def adoption_figure(
     width = 4 if big else 2.5
     for k, name in enumerate(columns):
         colour = PALETTE[k % len(PALETTE)]
-        label = INDICATORS[name].label
+        label = label_of(name)
         fig.add_trace(
             go.Scatter(
                 x=current.index,
@@ -432,7 +431,7 @@ def adoption_figure(
             )
     if year is not None:
         fig.add_vline(x=year, line={"color": "#adb5bd", "width": 1})
-    fig.update_yaxes(title_text="% of households", rangemode="tozero")
+    fig.update_yaxes(title_text=t("figure.adoption.axis"), rangemode="tozero")
     fig.update_layout(title=t("figure.adoption.title"))
     return _style(fig, big, 460)
 
@@ -505,7 +504,7 @@ def compare_figure(
                     line={"color": PALETTE[k % len(PALETTE)], "width": width},
                 )
             )
-    label = INDICATORS[indicator].label
+    label = label_of(indicator)
     fig.update_yaxes(title_text=f"{label} [{unit_of(indicator)}]")
     fig.update_layout(title=t("figure.compare.title", indicator=label))
     return _style(fig, big, 420)

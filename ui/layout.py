@@ -384,7 +384,13 @@ def serve_layout(sweeps: bool = False) -> Any:
                     [
                         dmc.AppShellHeader(header(state.preset_available("island"))),
                         dmc.AppShellNavbar(
-                            dmc.ScrollArea(side_panel(start_scenario, sweeps), type="auto", h="100%", p="sm")
+                            dmc.ScrollArea(
+                                side_panel(start_scenario, sweeps),
+                                type="auto",
+                                scrollbars="y",
+                                h="100%",
+                                p="sm",
+                            )
                         ),
                         dmc.AppShellMain(results(time["start_year"], time["end_year"])),
                     ],

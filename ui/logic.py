@@ -81,6 +81,16 @@ def fmt_number(value: float) -> str:
     return f"{value:.2f}"
 
 
+def label_of(indicator: str) -> str:
+    """Display name of an indicator (``sim.metrics``; a translation may override it)."""
+    return t(f"indicator.{indicator}.label", default=INDICATORS[indicator].label)
+
+
+def description_of(indicator: str) -> str:
+    """Explanation of an indicator (``sim.metrics``; a translation may override it)."""
+    return t(f"indicator.{indicator}.description", default=INDICATORS[indicator].description)
+
+
 def unit_of(indicator: str) -> str:
     """Display unit of an indicator (fractions as %)."""
     unit = INDICATORS[indicator].unit if indicator in INDICATORS else ""
@@ -170,7 +180,6 @@ def cards(current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> list[Card
     """
     out = []
     for spec in CARDS:
-        ind = INDICATORS[spec.indicator]
         value = at(current, year, spec.indicator)
         reference = at(baseline, year, spec.indicator)
         delta = change(value, reference, spec.delta)
@@ -179,7 +188,7 @@ def cards(current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> list[Card
             if reference is not None
             else t("card.no_baseline")
         )
-        title, progress, note = ind.label, None, ""
+        title, progress, note = label_of(spec.indicator), None, ""
         shown, unit = format_parts(spec.indicator, value)
         delta_text = format_change(delta, spec.delta, spec.indicator)
         if spec.indicator == GHG_INDICATOR:
@@ -195,7 +204,7 @@ def cards(current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> list[Card
                 unit,
                 delta_text,
                 tone(delta, spec.better, spec.delta),
-                ind.description,
+                description_of(spec.indicator),
                 baseline_text,
                 progress,
                 note,
@@ -223,7 +232,7 @@ def comparison_rows(
     rows = []
     for spec in CARDS:
         reference = at(base_table, year, spec.indicator)
-        row = [f"{INDICATORS[spec.indicator].label} [{unit_of(spec.indicator)}]"]
+        row = [f"{label_of(spec.indicator)} [{unit_of(spec.indicator)}]"]
         row.append(format_value(spec.indicator, reference))
         for _, table in columns:
             value = at(table, year, spec.indicator)

@@ -15,10 +15,9 @@ from typing import Any
 import dash_mantine_components as dmc
 from dash import html
 
-from sim.metrics import INDICATORS
 from ui import controls, ids, state
 from ui.controls import ControlSpec, LeverSpec
-from ui.logic import Card, unit_of
+from ui.logic import Card, label_of, unit_of
 from ui.text import t
 
 TONE_COLOURS = {"good": "green", "bad": "red", "neutral": "gray"}
@@ -38,8 +37,13 @@ def info_hover(*lines: Any, width: int = 340) -> dmc.HoverCard:
     )
 
 
+def mark_label(value: float) -> str:
+    """Short label of a slider end: ``2.3 M``, ``0.005``, ``100``."""
+    return f"{value / 1e6:g} M" if abs(value) >= 1e5 else f"{value:g}"
+
+
 def _marks(spec: ControlSpec) -> list[dict[str, Any]]:
-    return [{"value": spec.low, "label": f"{spec.low:g}"}, {"value": spec.high, "label": f"{spec.high:g}"}]
+    return [{"value": v, "label": mark_label(v)} for v in (spec.low, spec.high)]
 
 
 def control(spec: ControlSpec, component_id: dict[str, str], value: Any) -> html.Div:
@@ -217,13 +221,13 @@ def _delta_text(item: Card) -> str:
 
 def indicator_label(indicator: str) -> str:
     """An indicator's name with its unit, e.g. ``Recycling rate [%]``."""
-    return f"{INDICATORS[indicator].label} [{unit_of(indicator)}]"
+    return f"{label_of(indicator)} [{unit_of(indicator)}]"
 
 
 def card_placeholder(indicator: str) -> dmc.Paper:
     """A card waiting for the first run."""
     return dmc.Paper(
-        [dmc.Text(INDICATORS[indicator].label, size="sm", fw=600, c="dimmed"), dmc.Skeleton(height=28, mt=6)],
+        [dmc.Text(label_of(indicator), size="sm", fw=600, c="dimmed"), dmc.Skeleton(height=28, mt=6)],
         withBorder=True,
         p="sm",
         radius="md",

@@ -64,10 +64,8 @@ def compact(result: RunResult, scenario: dict[str, Any], graph_kinds: dict[str, 
         materials) and ``nodes`` (node -> kind).
     """
     annual = result.annual.reset_index()
-    table = result.flows.pivot_table(
-        index="year", columns=["source", "target"], values="tonnes", aggfunc="sum"
-    )
-    table = table.fillna(0.0)
+    table = result.flows_by_year()
+    table = table.loc[:, (table > 0).any()]
     summary = result.summary
     return {
         "digest": digest(scenario),

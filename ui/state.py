@@ -38,7 +38,7 @@ PRESETS: dict[str, str] = {"baseline": "phnom_penh_baseline.yaml", "island": "is
 DEFAULT_PRESET = "baseline"
 #: Query key naming the preset a link is relative to (not a scenario field).
 BASE_KEY = "base"
-HISTORY_LIMIT = 30
+HISTORY_LIMIT = 20
 MAX_SAVED = 20
 MAX_IMPORT_BYTES = 1_000_000
 #: Fields that name a scenario rather than change what it does.
