@@ -38,6 +38,7 @@ import numpy as np
 
 from sim import behaviour
 from sim import network as net
+from sim.ledger import fill_share
 from sim.materials import GROUP_INDEX, MATERIALS, N_GROUPS, N_MATERIALS
 
 if TYPE_CHECKING:
@@ -356,7 +357,7 @@ class FormalCollector(mesa.Agent):
             room = facility.room_t(cond)
             load = ledger.stock(self.node)
             if load.sum() > 0 and room > 0:
-                ledger.transfer(self.node, facility.node, load * min(1.0, room / load.sum()))
+                ledger.transfer(self.node, facility.node, load * fill_share(room, load.sum()))
                 facility.used_t += min(room, load.sum())
         model.dispose(self.node, ledger.stock(self.node))
 
@@ -443,7 +444,7 @@ class Aggregators(mesa.Agent):
             wanted = np.where(cond.recycler_price_usd_per_t > 0, saleable, 0.0)
             if wanted.sum() <= 0 or room <= 0:
                 continue
-            sent = wanted * min(1.0, room / wanted.sum())
+            sent = wanted * fill_share(room, wanted.sum())
             ledger.transfer(self.node, recycler.node, sent)
             recycler.used_t += sent.sum()
             saleable -= sent
@@ -451,7 +452,7 @@ class Aggregators(mesa.Agent):
         export_room = sc.aggregation.export_capacity_t_per_day * cond.days
         exportable = np.where(cond.export_price_usd_per_t > 0, saleable, 0.0)
         if exportable.sum() > 0 and export_room > 0:
-            sent = exportable * min(1.0, export_room / exportable.sum())
+            sent = exportable * fill_share(export_room, exportable.sum())
             ledger.transfer(self.node, net.EXPORT, sent)
             revenue += sent @ cond.export_price_usd_per_t
         model.recorder.add("aggregator_margin_usd", revenue - bought @ cond.junkshop_price_usd_per_t)

@@ -18,6 +18,11 @@ class MassBalanceError(RuntimeError):
     """Plastic was created or lost: a stock went negative or a node does not balance."""
 
 
+def fill_share(room: float, amount: float) -> float:
+    """Share of ``amount`` that fits in ``room`` (1 when all fits), without dividing by dust."""
+    return 1.0 if room >= amount else room / amount
+
+
 class FlowLedger:
     """Records flows by step, edge and material [t] and keeps node stocks [t].
 

@@ -20,7 +20,7 @@ from sim.agents import (
     InformalCollectors,
     SeparateCollection,
 )
-from sim.ledger import FlowLedger
+from sim.ledger import FlowLedger, fill_share
 from sim.materials import GROUPS, MATERIALS
 from sim.policies import all_facilities
 from sim.scenario import Scenario
@@ -194,7 +194,7 @@ class PlasticModel(mesa.Model):
                 room = incinerator.room_t(cond)
                 if total <= 0 or room <= 0:
                     continue
-                sent = remaining * min(1.0, room / total)
+                sent = remaining * fill_share(room, total)
                 self.ledger.transfer(source, incinerator.node, sent)
                 incinerator.used_t += sent.sum()
                 remaining -= sent
@@ -203,7 +203,7 @@ class PlasticModel(mesa.Model):
             room = landfill.room_t(cond)
             if total <= 0 or room <= 0:
                 continue
-            sent = remaining * min(1.0, room / total)
+            sent = remaining * fill_share(room, total)
             self.ledger.transfer(source, landfill.node, sent)
             landfill.remaining_msw_t -= sent.sum() / cond.plastic_share_of_msw
             received = self.landfill_received.setdefault(landfill.node, np.zeros(len(MATERIALS)))

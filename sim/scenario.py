@@ -59,7 +59,7 @@ class City(Section):
     msw_per_capita_growth_per_yr: float = param("1/year", "Growth of MSW per person.", ge=-0.1, le=0.2)
     plastic_share_of_msw: float = param("fraction", "Mass share of plastic in MSW.", gt=0, le=0.6)
     median_household_income_usd_per_month: float = param(
-        "USD/household/month", "Median household income in the start year.", gt=0, le=50000
+        "USD/household/month", "Median household income in the start year.", ge=10, le=50000
     )
     income_sigma: float = param("log-sd", "Spread of household income (lognormal sigma).", ge=0, le=2)
     income_growth_per_yr: float = param("1/year", "Real income growth.", ge=-0.1, le=0.2)
@@ -82,7 +82,7 @@ class District(Section):
     collection_coverage: float = param(
         "fraction", "Share of households reached by formal door-to-door collection.", ge=0, le=1
     )
-    income_factor: float = param("multiplier", "Median income relative to the city median.", gt=0, le=10)
+    income_factor: float = param("multiplier", "Median income relative to the city median.", ge=0.05, le=10)
     water_leak_share: float = param(
         "fraction", "Share of plastic dumped on land that reaches waterways.", ge=0, le=1
     )
