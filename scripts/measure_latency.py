@@ -26,7 +26,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from screenshot import browser, free_port, wait_for  # noqa: E402
 
-CARD = "#card-collection_rate .card-value"
+from ui import ids  # noqa: E402  (screenshot puts the project on the path)
+
+CARD = f"#{ids.card('collection_rate')} .card-value"
+LEVER = f"#{ids.lever_card('collection_coverage')}"
 ARROW_LEFT = "\ue012"
 
 
@@ -70,15 +73,13 @@ def main(argv: list[str] | None = None) -> list[float]:
     times = []
     try:
         driver.get(f"http://127.0.0.1:{port}/")
-        wait_for(driver, "#card-recycling_rate .card-delta")
+        wait_for(driver, f"#{ids.card('recycling_rate')} .card-delta")
         time.sleep(3)  # let the baseline run finish
-        switch = driver.find_element(By.CSS_SELECTOR, "#lever-collection_coverage input[type=checkbox]")
+        switch = driver.find_element(By.CSS_SELECTOR, f"{LEVER} input[type=checkbox]")
         times.append(timed(lambda: driver.execute_script("arguments[0].click();", switch)))
         print(f"switch on: {times[-1]:.2f} s")
-        wait_for(driver, "#lever-collection_coverage [role=slider][aria-valuemax='100']")
-        thumb = driver.find_element(
-            By.CSS_SELECTOR, "#lever-collection_coverage [role=slider][aria-valuemax='100']"
-        )
+        wait_for(driver, f"{LEVER} [role=slider][aria-valuemax='100']")
+        thumb = driver.find_element(By.CSS_SELECTOR, f"{LEVER} [role=slider][aria-valuemax='100']")
         for i in range(args.changes - 1):
             time.sleep(1.0)
             times.append(timed(lambda: thumb.send_keys(ARROW_LEFT)))

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+#: Headless Chromium without background traffic; shared with the browser tests (tests/conftest.py).
 CHROME_ARGS = (
     "--headless=new",
     "--no-sandbox",
@@ -32,7 +33,6 @@ CHROME_ARGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--hide-scrollbars",
 )
 
 
@@ -64,18 +64,24 @@ def serve(port: int) -> None:
     raise RuntimeError("the app did not start")
 
 
-def browser(width: int, height: int):
-    """Headless Chromium driven by the system chromedriver."""
-    from selenium import webdriver
+def chrome_options(width: int, height: int, *extra: str):
+    """Options of headless Chromium (the system ``chromium``) with a window of ``width`` x ``height`` px."""
+    from selenium.webdriver.chrome.options import Options
 
-    options = webdriver.ChromeOptions()
-    for arg in CHROME_ARGS:
+    options = Options()
+    for arg in (*CHROME_ARGS, *extra, f"--window-size={width},{height}"):
         options.add_argument(arg)
-    options.add_argument(f"--window-size={width},{height}")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium:
         options.binary_location = chromium
-    return webdriver.Chrome(options=options)
+    return options
+
+
+def browser(width: int, height: int):
+    """Headless Chromium driven by the system chromedriver (scrollbars hidden for screenshots)."""
+    from selenium import webdriver
+
+    return webdriver.Chrome(options=chrome_options(width, height, "--hide-scrollbars"))
 
 
 def wait_for(driver, css: str, timeout: float = 30) -> None:
@@ -107,19 +113,21 @@ def main(argv: list[str] | None = None) -> Path:
 
     from selenium.webdriver.common.by import By
 
+    from ui import ids
+
     port = free_port()
     serve(port)
     driver = browser(args.width, args.height)
     try:
         driver.get(f"http://127.0.0.1:{port}/")
-        wait_for(driver, "#card-recycling_rate .card-delta")
+        wait_for(driver, f"#{ids.card('recycling_rate')} .card-delta")
         for lever in args.lever or ["deposit_return", "collection_coverage"]:
-            switch = driver.find_element(By.CSS_SELECTOR, f"#lever-{lever} input[type=checkbox]")
+            switch = driver.find_element(By.CSS_SELECTOR, f"#{ids.lever_card(lever)} input[type=checkbox]")
             driver.execute_script("arguments[0].click();", switch)
             time.sleep(0.5)
-            wait_for(driver, "#run-spinner[style*='hidden']")
+            wait_for(driver, f"#{ids.RUN_SPINNER}[style*='hidden']")
         if args.presenter:
-            driver.execute_script("arguments[0].click();", driver.find_element(By.ID, "presenter-switch"))
+            driver.execute_script("arguments[0].click();", driver.find_element(By.ID, ids.PRESENTER))
         if args.panel != "policies":
             driver.find_element(By.XPATH, f"//button[@role='tab' and contains(@id, '{args.panel}')]").click()
         if args.tab != "trends":

@@ -201,26 +201,9 @@ def write_scenario(tmp_path: Path) -> Callable[..., Path]:
 def pytest_setup_options() -> Any:
     """Headless Chromium for ``dash_duo`` (tests/test_app_browser.py), whatever the command line.
 
-    Uses the system ``chromium`` and ``chromedriver`` (Debian: ``chromium chromium-driver``).
+    Uses the system ``chromium`` and ``chromedriver`` (Debian: ``chromium chromium-driver``),
+    with the same options as ``scripts/screenshot.py``.
     """
-    import shutil
+    from scripts.screenshot import chrome_options
 
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(arg)
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium:
-        options.binary_location = chromium
-    return options
+    return chrome_options(1400, 1000)

@@ -78,6 +78,7 @@ def test_link_restores_levers_and_a_bad_link_changes_nothing(baseline: dict) -> 
 def test_undo_with_nothing_to_undo_says_so(baseline: dict) -> None:
     rep = actions.on_undo(baseline, [])
     assert not rep.changed and rep.message
+    assert rep.message == "Nothing to undo." and not rep.ok
 
 
 def test_reset_returns_to_the_start_and_is_undoable(baseline: dict, start: dict) -> None:
@@ -116,12 +117,15 @@ def test_import_a_bad_file_changes_nothing_and_says_why(baseline: dict) -> None:
     assert "nothing changed" in rep.import_message and "city.population" in rep.import_message
     garbled = actions.on_import("data:;base64,@@@", "x.yaml", baseline, [])
     assert not garbled.changed and garbled.import_message
+    assert "nothing changed" in garbled.import_message and "not UTF-8" in garbled.import_message
 
 
-def test_open_saved(baseline: dict, start: dict) -> None:
+def test_open_saved(baseline: dict) -> None:
     saved = state.save_named({}, "Plan", baseline, {})
     rep = actions.on_open_saved("Plan", saved, {**baseline, "name": "x"}, [])
     assert rep.scenario["name"] == "Plan"
+    assert rep.history == [{**baseline, "name": "x"}]  # undoable
+    assert state.same_run(rep.scenario, baseline)
     assert not actions.on_open_saved("nope", saved, baseline, []).changed
 
 

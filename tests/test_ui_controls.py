@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sim.policies import lever_catalogue
@@ -27,10 +29,13 @@ def test_lever_parameters_carry_units_ranges_and_explanations() -> None:
     specs = {s.id: s for s in controls.lever_specs(2025, 2050)}
     lever = specs["collection_coverage"]
     assert lever.description and lever.evidence
+    info = next(i for i in lever_catalogue() if i.id == "collection_coverage")
+    assert (lever.label, lever.description, lever.evidence) == (info.label, info.description, info.evidence)
     params = {p.key: p for p in lever.params}
     coverage = params["target_coverage"]
     assert (coverage.unit, coverage.low, coverage.high, coverage.factor) == ("%", 0, 100, 100)
     assert coverage.description
+    assert coverage.description == next(p.description for p in info.params if p.name == "target_coverage")
     assert controls.to_display(coverage, 0.95) == pytest.approx(95)
     assert controls.from_display(coverage, 95) == pytest.approx(0.95)
     # Years are bounded by the simulated horizon, not the schema's 2000-2100.
@@ -66,10 +71,39 @@ def test_nice_step(span: float, integer: bool, expected: float) -> None:
 
 @pytest.mark.parametrize(
     ("name", "label"),
-    [("levy_usd_per_bag", "Levy"), ("target_coverage", "Target coverage"), ("fee_usd_per_t", "Fee")],
+    [
+        ("levy_usd_per_bag", "Levy"),
+        ("target_coverage", "Target coverage"),
+        ("fee_usd_per_t", "Fee"),
+        ("covered_share_of_pet", "Covered share of PET"),
+        ("mrf_t_msw_per_day", "MRF"),
+        ("repeat_every_years", "Repeat every"),
+    ],
 )
 def test_humanize(name: str, label: str) -> None:
     assert controls.humanize(name) == label
+
+
+@pytest.mark.parametrize(
+    ("material", "label"),
+    [("pet", "PET"), ("hdpe", "HDPE"), ("ps_foam", "PS foam"), ("film", "Film"), ("low_value", "Low value")],
+)
+def test_material_labels(material: str, label: str) -> None:
+    assert controls.material_label(material) == label
+
+
+def test_labels_write_polymer_codes_in_capitals(baseline: dict) -> None:
+    labels = [p.label for lever in controls.lever_specs(2025, 2050) for p in lever.params]
+    labels += [spec.label for _, spec in controls.assumption_specs(baseline)]
+    codes = {"pet", "hdpe", "pp", "ps", "mrf", "msw"}
+    assert [label for label in labels if codes & set(re.split(r"[^A-Za-z]+", label))] == []
+    assert "Covered share of PET" in labels and "MRF" in labels
+    specs = {spec.key: spec for _, spec in controls.assumption_specs(baseline)}
+    assert specs["behaviour.separation_intercept.pet"].label.endswith("mixed waste (PET)")
+    assert specs["behaviour.separation_intercept.low_value"].label.endswith("(low value)")
+    assert (
+        specs["materials.ps_foam.recycler_price_usd_per_t"].label == "PS foam: Price recyclers pay junk shops"
+    )
 
 
 def test_assumptions_span_their_plausible_range_and_name_their_source(baseline: dict) -> None:
@@ -80,6 +114,7 @@ def test_assumptions_span_their_plausible_range_and_name_their_source(baseline: 
     assert growth.unit == "1/year"
     assert (growth.low, growth.high) == (0.02, 0.06)
     assert growth.source  # from data/provenance.csv
+    assert growth.source == "ASSUMPTION"  # the source text of its provenance row, not the row's key
     for key, (_, spec) in specs.items():
         if spec.kind == "slider":
             value = controls.to_display(spec, state.value_at(baseline, key))

@@ -97,6 +97,11 @@ def test_compare_overlays_scenarios_and_a_band(annual: pd.DataFrame) -> None:
     named = [t.name for t in fig.data if t.name]
     assert named[-3:] == ["Base", "A", "B"]
     assert any(t.fill == "tonexty" for t in fig.data)
+    upper, lower = fig.data[:2]
+    assert lower.fill == "tonexty" and lower.name == "5–95 % of 2 runs"
+    assert list(upper.y) == pytest.approx(list(band["high"]["leaked_to_water_t"]))
+    assert list(lower.y) == pytest.approx(list(band["low"]["leaked_to_water_t"]))
+    assert fig.layout.yaxis.title.text == "Leaked to water [t]"
     empty = figures.compare_figure([], ("", pd.DataFrame()), "recycling_rate")
     assert "Save scenarios" in empty.layout.annotations[0].text
 

@@ -30,6 +30,10 @@ def test_compact_result_is_json_and_covers_every_year(short: dict, result: dict)
     assert result["flows"]["years"] == [2025, 2026, 2027]
     assert result["digest"] == state.digest(short)
     assert result["households"] > 0 and result["seed"] == 3
+    # City households (population / household size) times the scale, to within rounding by district.
+    households = short["city"]["population"] / short["city"]["household_size_persons"]
+    assert result["households"] == pytest.approx(SCALE * households, rel=0.01)
+    assert result["scale"] == SCALE
 
 
 def test_compact_flows_add_up_to_what_was_generated(result: dict) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,6 @@ class Replacement:
     message: str = ""
     import_message: str = ""
     ok: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:

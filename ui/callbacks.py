@@ -7,10 +7,12 @@ without a browser. State is passed in and out through ``dcc.Store`` components o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import dash_mantine_components as dmc
+import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
@@ -247,6 +249,26 @@ def register_scenario_callbacks(app: Dash) -> None:
         return dcc.send_string(text, f"{state.slug(name or scenario.get('name', 'scenario'))}.yaml")
 
 
+def register_flow_chart(
+    app: Dash, graph: str, tab: str, build: Callable[[pd.DataFrame, dict[str, str], int, bool], Any]
+) -> None:
+    """A chart of one year's flows (Sankey, network), drawn by ``build`` while its ``tab`` is shown."""
+
+    @app.callback(
+        Output(graph, "figure"),
+        Input(ids.STORE_FLOWS, "data"),
+        Input(ids.YEAR, "value"),
+        Input(ids.PRESENTER, "checked"),
+        Input(ids.TABS, "value"),
+    )
+    def show_flows(flows: dict, year: int, big: bool, shown_tab: str) -> Any:
+        _only_if_shown(shown_tab, tab)
+        if not flows:
+            raise PreventUpdate
+        year = logic.clamp_year(year, (flows["years"][0], flows["years"][-1]))
+        return build(runs.flows_frame(flows), flows["nodes"], year, bool(big))
+
+
 def register_result_callbacks(app: Dash) -> None:
     """Runs of the current scenario and the baseline, cards and charts, play, presenter mode."""
 
@@ -318,33 +340,8 @@ def register_result_callbacks(app: Dash) -> None:
             runs.annual_frame(result), runs.annual_frame(baseline), band, year, upto, bool(big)
         )
 
-    @app.callback(
-        Output(ids.SANKEY, "figure"),
-        Input(ids.STORE_FLOWS, "data"),
-        Input(ids.YEAR, "value"),
-        Input(ids.PRESENTER, "checked"),
-        Input(ids.TABS, "value"),
-    )
-    def show_sankey(flows: dict, year: int, big: bool, tab: str) -> Any:
-        _only_if_shown(tab, "flows")
-        if not flows:
-            raise PreventUpdate
-        year = logic.clamp_year(year, (flows["years"][0], flows["years"][-1]))
-        return figures.sankey_figure(runs.flows_frame(flows), flows["nodes"], year, bool(big))
-
-    @app.callback(
-        Output(ids.NETWORK, "figure"),
-        Input(ids.STORE_FLOWS, "data"),
-        Input(ids.YEAR, "value"),
-        Input(ids.PRESENTER, "checked"),
-        Input(ids.TABS, "value"),
-    )
-    def show_network(flows: dict, year: int, big: bool, tab: str) -> Any:
-        _only_if_shown(tab, "network")
-        if not flows:
-            raise PreventUpdate
-        year = logic.clamp_year(year, (flows["years"][0], flows["years"][-1]))
-        return figures.network_figure(runs.flows_frame(flows), flows["nodes"], year, bool(big))
+    register_flow_chart(app, ids.SANKEY, "flows", figures.sankey_figure)
+    register_flow_chart(app, ids.NETWORK, "network", figures.network_figure)
 
     @app.callback(
         Output(ids.ADOPTION, "figure"),

@@ -12,8 +12,10 @@ Values are stored in model units; fractions are shown as percent. :func:`to_disp
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -42,7 +44,9 @@ SECTIONS: tuple[str, ...] = (
 SETTING_SECTIONS = frozenset({"time"})
 PRICE_SUFFIX = "_price_usd_per_t"
 #: Tokens that name a unit at the end of a parameter name (dropped from its label).
-UNIT_TOKENS = frozenset({"usd", "per", "t", "kg", "km", "mwh", "yr", "khr", "pct"})
+UNIT_TOKENS = frozenset({"usd", "per", "t", "kg", "km", "mwh", "yr", "years", "khr", "pct", "logit"})
+#: Tokens of names written in capitals in labels: polymer codes and abbreviations.
+ACRONYMS = frozenset({"pet", "hdpe", "ldpe", "pp", "ps", "pvc", "mrf", "msw", "epr", "ghg", "jcm"})
 
 Kind = Literal["slider", "number", "switch"]
 
@@ -112,14 +116,29 @@ def from_display(spec: ControlSpec, shown: Any) -> Any:
     return round(value) if spec.integer else round(value, 12)
 
 
+def words(name: str) -> str:
+    """A snake_case name as words, abbreviations in capitals: ``ps_foam`` -> ``PS foam``."""
+    return " ".join(token.upper() if token in ACRONYMS else token for token in name.split("_") if token)
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter in capitals (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
+def material_label(material: str) -> str:
+    """Display name of a material or separation group: ``pet`` -> ``PET``, ``ps_foam`` -> ``PS foam``."""
+    return sentence(words(material))
+
+
 def humanize(name: str) -> str:
-    """A label from a parameter name: ``levy_usd_per_bag`` -> ``Levy``."""
+    """A label from a parameter name, units dropped: ``covered_share_of_pet_usd`` -> ``Covered share of PET``."""
     tokens = name.split("_")
     for i, token in enumerate(tokens):
         if i > 0 and token in UNIT_TOKENS:
             tokens = tokens[:i]
             break
-    return " ".join(tokens).capitalize()
+    return sentence(words("_".join(tokens)))
 
 
 def _param_spec(lever_id: str, p: Any, years: tuple[int, int]) -> ControlSpec | None:
@@ -198,12 +217,8 @@ def levers_by_pillar(specs: list[LeverSpec]) -> dict[str, list[LeverSpec]]:
     return groups
 
 
-def field_meta(path: str) -> tuple[str, str]:
-    """Unit and description of a dotted scenario path, read from the schema.
-
-    A key of a mapping (a material, a separation group) is named in brackets after the
-    description, e.g. ``behaviour.separation_intercept.pet``.
-    """
+def _field_info(path: str) -> tuple[str, str, list[str]]:
+    """Unit, description and mapping keys (materials, separation groups) of a dotted scenario path."""
     model: Any = Scenario
     unit, description, keys = "", "", []
     value_type: Any = None  # set while the next part is a mapping key
@@ -221,26 +236,53 @@ def field_meta(path: str) -> tuple[str, str]:
         args = getattr(model, "__args__", ())
         if getattr(model, "__origin__", None) is dict and args:
             value_type = args[1]
-    if keys and not (isinstance(model, type) and issubclass(model, BaseModel)):
-        description = f"{description} ({', '.join(keys)})"
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        keys = []  # the keys lead to a section of fields, described on their own
+    return unit, description, keys
+
+
+def field_meta(path: str) -> tuple[str, str]:
+    """Unit and description of a dotted scenario path, read from the schema.
+
+    A key of a mapping (a material, a separation group) is named in brackets after the
+    description, e.g. ``behaviour.separation_intercept.pet``.
+    """
+    unit, description, keys = _field_info(path)
+    if keys:
+        description = f"{description.rstrip('.')} ({', '.join(keys)})"
     return unit, description
 
 
-@cache
-def _ranges() -> dict[str, tuple[float, float]]:
-    """Plausible ranges of ``data/parameters.csv`` (read once per process; data do not change)."""
-    return sio.parameter_ranges()
+def assumption_label(path: str) -> str:
+    """Label of an assumption: its schema description, keys by their display names.
+
+    E.g. ``behaviour.separation_intercept.pet`` -> ``Base propensity ... mixed waste (PET)``.
+    """
+    _, description, keys = _field_info(path)
+    label = description.rstrip(".")
+    if keys:
+        label = f"{label} ({', '.join(words(k) for k in keys)})"
+    return t(f"assumption.{path}", default=label)
 
 
 @cache
-def _sources() -> dict[str, str]:
-    """Source text of every parameter key in ``data/parameters.csv``."""
+def _ranges() -> Mapping[str, tuple[float, float]]:
+    """Plausible ranges of ``data/parameters.csv`` (read once per process; data do not change).
+
+    Read-only, as the one copy is shared by every session.
+    """
+    return MappingProxyType(sio.parameter_ranges())
+
+
+@cache
+def _sources() -> Mapping[str, str]:
+    """Source text of every parameter key in ``data/parameters.csv`` (read once, read-only)."""
     provenance = {row["key"]: row["source"] for row in sio.provenance_table()}
     out = {}
     for row in sio.read_table("parameters.csv"):
         keys = [k for k in row["source_key"].split("|") if k]
         out[row["key"]] = "; ".join(provenance.get(k, k) for k in keys)
-    return out
+    return MappingProxyType(out)
 
 
 def _lookup(data: dict[str, Any], path: str) -> Any:
@@ -266,12 +308,12 @@ def assumption_specs(scenario: dict[str, Any]) -> list[tuple[str, ControlSpec]]:
         section = key.split(".")[0]
         if section in SETTING_SECTIONS:
             continue
-        unit, description = field_meta(key)
+        unit, _ = field_meta(key)
         value = float(_lookup(scenario, key))
         integer = isinstance(_lookup(scenario, key), int) and float(low).is_integer()
         factor, shown_unit = display_unit(unit)
         lo, hi = min(low, value) * factor, max(high, value) * factor
-        label = t(f"assumption.{key}", default=description.rstrip("."))
+        label = assumption_label(key)
         out.append(
             (
                 section,
@@ -305,7 +347,7 @@ def assumption_specs(scenario: dict[str, Any]) -> list[tuple[str, ControlSpec]]:
             for m in info.metadata:
                 lo = getattr(m, "ge", lo)
                 hi = getattr(m, "le", hi)
-            label = f"{material.upper().replace('_', ' ')}: {description.split(' (')[0].rstrip('.')}"
+            label = f"{material_label(material)}: {description.split(' (')[0].rstrip('.')}"
             spec = ControlSpec(key, label, unit, description, "data/materials.csv", "number", lo, hi, 5.0)
             out.append(("prices", spec))
     return out

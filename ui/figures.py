@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.network import NodeKind
-from ui.logic import CARDS, GHG_INDICATOR, GHG_TARGET_CUT, GHG_TARGET_YEAR, label_of, unit_of
+from ui.logic import CARDS, GHG_INDICATOR, GHG_TARGET_CUT, GHG_TARGET_YEAR, indicator_label, label_of, unit_of
 from ui.text import has_text, t
 
 CURRENT = "#1c7ed6"
@@ -56,8 +56,15 @@ KIND_LAYER: dict[str, int] = {
     NodeKind.EXPORT: 5,
     NodeKind.MARKET: 5,
 }
+TARGET = "#e03131"
+YEAR_LINE = {"color": "#adb5bd", "width": 1}
 WIDTH_CLASSES = 6
 MAX_EDGE_WIDTH = 14.0
+
+
+def _line_width(big: bool) -> float:
+    """Width of the scenario lines [px] (wider in presenter mode)."""
+    return 4 if big else 2.5
 
 
 def _style(fig: go.Figure, big: bool, height: int) -> go.Figure:
@@ -142,12 +149,12 @@ def trends_figure(
     specs = [c.indicator for c in CARDS]
     cols = 4
     rows = math.ceil(len(specs) / cols)
-    titles = [f"{label_of(i)} [{unit_of(i)}]" for i in specs]
+    titles = [indicator_label(i) for i in specs]
     fig = make_subplots(
         rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.06
     )
     shown = current if upto_year is None else current[current.index <= upto_year]
-    width = 4 if big else 2.5
+    width = _line_width(big)
     traces: list[go.Scatter] = []
     cells: list[tuple[int, int]] = []
     shapes = []
@@ -188,7 +195,7 @@ def trends_figure(
                     y=[target],
                     mode="markers",
                     name=t("series.target"),
-                    marker={"symbol": "star", "size": 16 if big else 11, "color": "#e03131"},
+                    marker={"symbol": "star", "size": 16 if big else 11, "color": TARGET},
                 )
             )
         traces += new
@@ -204,7 +211,7 @@ def trends_figure(
                     "y0": 0,
                     "y1": 1,
                     "yref": f"y{axis} domain",
-                    "line": {"color": "#adb5bd", "width": 1},
+                    "line": YEAR_LINE,
                 }
             )
     fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
@@ -403,7 +410,7 @@ def adoption_figure(
     if current.empty or not columns:
         return empty_figure(big=big, height=460)
     fig = go.Figure()
-    width = 4 if big else 2.5
+    width = _line_width(big)
     for k, name in enumerate(columns):
         colour = PALETTE[k % len(PALETTE)]
         label = label_of(name)
@@ -430,7 +437,7 @@ def adoption_figure(
                 )
             )
     if year is not None:
-        fig.add_vline(x=year, line={"color": "#adb5bd", "width": 1})
+        fig.add_vline(x=year, line=YEAR_LINE)
     fig.update_yaxes(title_text=t("figure.adoption.axis"), rangemode="tozero")
     fig.update_layout(title=t("figure.adoption.title"))
     return _style(fig, big, 460)
@@ -455,33 +462,9 @@ def compare_figure(
     if not series and baseline[1].empty:
         return empty_figure(t("compare.pick"), big=big, height=420)
     fig = go.Figure()
-    width = 4 if big else 2.5
+    width = _line_width(big)
     if band and indicator in band.get("low", {}):
-        low = _scaled(indicator, pd.Series(band["low"][indicator], dtype=float))
-        high = _scaled(indicator, pd.Series(band["high"][indicator], dtype=float))
-        label = t(
-            "series.band",
-            low=int(band["quantiles"][0] * 100),
-            high=int(band["quantiles"][1] * 100),
-            n=band["n"],
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=band["years"], y=high, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=band["years"],
-                y=low,
-                mode="lines",
-                line={"width": 0},
-                fill="tonexty",
-                fillcolor=BAND,
-                name=label,
-                hoverinfo="skip",
-            )
-        )
+        fig.add_traces(_band_traces(indicator, band, first=True))
     base_name, base_table = baseline
     if indicator in base_table.columns:
         fig.add_trace(
@@ -504,7 +487,6 @@ def compare_figure(
                     line={"color": PALETTE[k % len(PALETTE)], "width": width},
                 )
             )
-    label = label_of(indicator)
-    fig.update_yaxes(title_text=f"{label} [{unit_of(indicator)}]")
-    fig.update_layout(title=t("figure.compare.title", indicator=label))
+    fig.update_yaxes(title_text=indicator_label(indicator))
+    fig.update_layout(title=t("figure.compare.title", indicator=label_of(indicator)))
     return _style(fig, big, 420)

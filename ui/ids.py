@@ -1,7 +1,8 @@
 """Component ids of the web app: one constant each, shared by layout, callbacks and tests.
 
 Pattern-matching ids are dicts whose ``type`` is one of the ``*_TYPE`` constants below; build
-them with the helper functions so the keys are spelled once.
+them, and the ids of per-lever and per-indicator cards, with the helper functions so the keys
+are spelled once.
 """
 
 from __future__ import annotations
@@ -87,7 +88,6 @@ LEVER_ON_TYPE = "lever-on"
 LEVER_PARAM_TYPE = "lever-param"
 LEVER_PARAMS_TYPE = "lever-params"
 ASSUMPTION_TYPE = "assumption"
-CARD_TYPE = "card"
 
 
 def lever_group(pillar: str) -> dict[str, str]:
@@ -115,6 +115,11 @@ def assumption(key: str) -> dict[str, str]:
     return {"type": ASSUMPTION_TYPE, "key": key}
 
 
-def card(indicator: str) -> dict[str, str]:
-    """The value text of one indicator card."""
-    return {"type": CARD_TYPE, "indicator": indicator}
+def card(indicator: str) -> str:
+    """One indicator card (a plain id: scripts and browser tests select it as ``#card-<indicator>``)."""
+    return f"card-{indicator}"
+
+
+def lever_card(lever: str) -> str:
+    """The card of one lever: switch, explanation and parameter controls (``#lever-<lever>``)."""
+    return f"lever-{lever}"

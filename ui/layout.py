@@ -12,7 +12,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from ui import ids, panels, state
-from ui.logic import CARDS, GHG_TARGET_YEAR
+from ui.logic import CARDS, GHG_TARGET_YEAR, indicator_label
 from ui.text import t
 
 NAVBAR_WIDTH = 400
@@ -352,8 +352,7 @@ def results(start_year: int, end_year: int) -> list[Any]:
                             id=ids.COMPARE_INDICATOR,
                             label=t("compare.indicator"),
                             data=[
-                                {"value": c.indicator, "label": panels.indicator_label(c.indicator)}
-                                for c in CARDS
+                                {"value": c.indicator, "label": indicator_label(c.indicator)} for c in CARDS
                             ],
                             value=CARDS[0].indicator,
                             allowDeselect=False,

@@ -33,7 +33,7 @@ class CardSpec:
     delta: Literal["pp", "pct", "abs"]
 
 
-#: The cards, in display order (the issue's list of headline indicators).
+#: The cards, in display order (the headline indicators).
 CARDS: tuple[CardSpec, ...] = (
     CardSpec("recycling_rate", "up", "pp"),
     CardSpec("collection_rate", "up", "pp"),
@@ -95,6 +95,11 @@ def unit_of(indicator: str) -> str:
     """Display unit of an indicator (fractions as %)."""
     unit = INDICATORS[indicator].unit if indicator in INDICATORS else ""
     return "%" if unit == "fraction" else unit
+
+
+def indicator_label(indicator: str) -> str:
+    """An indicator's name with its display unit, e.g. ``Recycling rate [%]``."""
+    return f"{label_of(indicator)} [{unit_of(indicator)}]"
 
 
 def format_parts(indicator: str, value: Any) -> tuple[str, str]:
@@ -232,7 +237,7 @@ def comparison_rows(
     rows = []
     for spec in CARDS:
         reference = at(base_table, year, spec.indicator)
-        row = [f"{label_of(spec.indicator)} [{unit_of(spec.indicator)}]"]
+        row = [indicator_label(spec.indicator)]
         row.append(format_value(spec.indicator, reference))
         for _, table in columns:
             value = at(table, year, spec.indicator)

@@ -17,7 +17,7 @@ from dash import html
 
 from ui import controls, ids, state
 from ui.controls import ControlSpec, LeverSpec
-from ui.logic import Card, label_of, unit_of
+from ui.logic import GHG_INDICATOR, Card, label_of
 from ui.text import t
 
 TONE_COLOURS = {"good": "green", "bad": "red", "neutral": "gray"}
@@ -122,7 +122,7 @@ def lever_card(spec: LeverSpec, scenario: dict[str, Any]) -> dmc.Paper:
         p="xs",
         mb="xs",
         className="lever-card",
-        id=f"lever-{spec.id}",
+        id=ids.lever_card(spec.id),
     )
 
 
@@ -207,21 +207,16 @@ def card(item: Card) -> dmc.Paper:
         p="sm",
         radius="md",
         className=f"indicator-card tone-{item.tone}",
-        id=f"card-{item.indicator}",
+        id=ids.card(item.indicator),
     )
 
 
 def _delta_text(item: Card) -> str:
     if item.delta == "–":
         return t("card.no_baseline")
-    if item.progress is not None or item.indicator == "ghg_net_t_co2e":
+    if item.progress is not None or item.indicator == GHG_INDICATOR:
         return item.delta
     return f"{item.delta} {t('card.vs_baseline')}"
-
-
-def indicator_label(indicator: str) -> str:
-    """An indicator's name with its unit, e.g. ``Recycling rate [%]``."""
-    return f"{label_of(indicator)} [{unit_of(indicator)}]"
 
 
 def card_placeholder(indicator: str) -> dmc.Paper:

@@ -20,7 +20,6 @@ TEXT: dict[str, dict[str, str]] = {
         "action.phnom_penh": "Phnom Penh",
         "action.island.missing": "The island scenario file is not available.",
         "action.presenter": "Presenter mode",
-        "status.running": "Running…",
         "status.updated": "Updated in {seconds:.2f} s · {households:,} households simulated · seed {seed}",
         "status.error": "Something went wrong: {error}",
         "error.title": "That did not work",
@@ -39,7 +38,6 @@ TEXT: dict[str, dict[str, str]] = {
         "pillar.pollution_control": "Pollution control",
         "pillar.climate": "Climate",
         "lever.evidence": "Evidence",
-        "lever.range": "Range {low} to {high} {unit}",
         "assumption.source": "Source",
         "assumption.range": "Plausible range {low} to {high} {unit}",
         "section.city": "City and growth",
@@ -134,7 +132,6 @@ TEXT: dict[str, dict[str, str]] = {
         "runs.cancel": "Cancel",
         "runs.progress": "Run {run} of {runs}",
         "runs.done": "Band from {n} runs at {scale} of households.",
-        "runs.stale": "The band belongs to an earlier setting; run again to update it.",
         # nodes of the flow graph
         "node.consumption": "Products used",
         "node.households": "Households",
