@@ -9,7 +9,8 @@ where policies act (on prices, fees, coverage, enforcement and rules, never on o
 The household rule (per step, per household *h* and separation group *g*):
 
 - generation ``w_h = persons_h * f_h * kg_per_person_step``, with ``f_h`` the income effect
-  ``(income_h / median)^elasticity`` normalised to mean 1 [kg];
+  ``(income_h / district median)^elasticity`` normalised so that its person-weighted mean in
+  the district is 1 [kg];
 - separation is a logit choice, ``P(sep) = 1 / (1 + exp(-U))`` with
   ``U = a_g + b_g + c_v * v_hg + c_a * attitude_h + c_n * norm_hg + c_h * habit_hg``, where
   ``v_hg`` is the month's sale value of the group in days of household income, ``b_g`` the
@@ -18,7 +19,8 @@ The household rule (per step, per household *h* and separation group *g*):
   social norm term follows the theory of planned behaviour). Habit and norm make uptake of a
   new incentive an S-curve rather than a jump;
 - what is not separated goes to formal collection with probability
-  ``served_h * logistic(a_f + c_fee * fee / daily_income + c_a * attitude_h)``; the rest is
+  ``served_h * logistic(a_f + c_fee * fee_days_h + c_a * attitude_h)``, with the monthly fee
+  ``fee_days_h = fee / (daily_income_h * 30 / days_per_step)``; the rest is
   burned with probability ``logistic(a_b + s_b * z_h - enforcement)``, else dumped, and a
   district- and season-dependent share of dumped plastic reaches waterways;
 - beside the logit, levers with calibrated net-effect curves (:mod:`sim.behaviour`) add
@@ -38,14 +40,14 @@ import numpy as np
 
 from sim import behaviour
 from sim import network as net
+from sim.behaviour import DAYS_PER_MONTH
 from sim.ledger import fill_share
-from sim.materials import GROUP_INDEX, MATERIALS, N_GROUPS, N_MATERIALS
+from sim.materials import GROUP_INDEX, GROUPS, N_GROUPS, N_MATERIALS
 
 if TYPE_CHECKING:
     from sim.model import PlasticModel
     from sim.scenario import District, Facility
 
-DAYS_PER_MONTH = 365.25 / 12
 #: Utilisation over a year above which recyclers add capacity [fraction] (assumption).
 EXPANSION_UTILISATION = 0.95
 GROUP_MATRIX = np.zeros((N_MATERIALS, N_GROUPS))
@@ -157,15 +159,16 @@ class HouseholdPopulation(mesa.Agent):
         factor = spread**sc.city.generation_income_elasticity
         factor *= self.persons.sum() / (self.persons * factor).sum()
         self.gen_weight = (self.persons * factor).astype(f32)  # person-equivalents of waste
+        self.persons_total = float(self.persons.sum())
         self.attitude = rng.normal(0.0, 1.0, n).astype(f32)
         self.burn_z = rng.normal(0.0, 1.0, n).astype(f32)
         self.reach = rng.random(n).astype(f32)  # served when reach < district coverage
         self.habit = np.zeros((n, N_GROUPS), f32)
-        self.separating = np.zeros((n, N_GROUPS), f32)
         self.norm = np.zeros((n, N_GROUPS), f32)
         self.half_window = min(b.neighbours // 2, (n - 1) // 2)
         steps_per_half_life = b.habit_half_life_months * sc.time.steps_per_year / 12.0
         self.habit_rate = f32(1.0 - 0.5 ** (1.0 / steps_per_half_life))
+        self.separation_intercept = np.array([b.separation_intercept[g] for g in GROUPS])
         self.uses_formal_share = 0.0
         self.served_share = 0.0
 
@@ -198,9 +201,7 @@ class HouseholdPopulation(mesa.Agent):
         # Sale value per kg of each group's waste [USD/kg of all plastic], times kg/income.
         value_per_kg = (cond.composition * cond.household_price_usd_per_t / 1000.0) @ GROUP_MATRIX
         value_days = kg_per_income_day[:, None] * (value_per_kg * 30.0 / cond.days).astype(f32)[None, :]
-        intercept = (
-            np.array([b.separation_intercept[g] for g in self.model.groups]) + cond.separation_shift_by_group
-        )
+        intercept = self.separation_intercept + cond.separation_shift_by_group
         utility = (
             intercept.astype(f32)[None, :]
             + f32(b.value_coef) * value_days
@@ -212,7 +213,6 @@ class HouseholdPopulation(mesa.Agent):
         self.habit += self.habit_rate * (s - self.habit)
         self.norm = self._neighbour_share(s)
         s = self._on_top_of_logit(cond, s, daily_income)
-        self.separating = s
 
         served = self.reach < f32(cond.coverage[self.district])
         fee_days = f32(cond.fee_usd_per_household_month) / (daily_income * f32(30.0 / cond.days))
@@ -273,7 +273,7 @@ class HouseholdPopulation(mesa.Agent):
         model, cond, ledger = self.model, self.model.conditions, self.model.ledger
         kg, s, route = self.decide(cond)
         persons = cond.population * self.population_share
-        to_t = persons / float(self.persons.sum()) / 1000.0  # kg per simulated household -> t
+        to_t = persons / self.persons_total / 1000.0  # kg per simulated household -> t
 
         def by_material(kg_by_group: np.ndarray) -> np.ndarray:
             # A group's decision covers that group's share of each household's waste.
@@ -323,7 +323,7 @@ class HouseholdPopulation(mesa.Agent):
             * cond.days
             / DAYS_PER_MONTH,
         )
-        for g, share in zip(model.groups, s.mean(0), strict=True):
+        for g, share in zip(GROUPS, s.mean(0), strict=True):
             rec.add(f"households_separating_{g}", households * float(share))
         if cond.deposit_usd_per_container > 0:
             rec.add("deposit_bearing_t", float(generated @ cond.deposit_covered_share))
@@ -507,7 +507,7 @@ class Facility(mesa.Agent):
             model.dispose(self.node, ledger.stock(self.node))
         elif self.kind == "recycler":
             stock = ledger.stock(self.node)
-            yields = np.array([sc.materials[m].recycling_yield for m in MATERIALS])
+            yields = cond.recycling_yield
             ledger.transfer(self.node, net.MARKET, stock * yields)
             if cond.recycling_subsidy_usd_per_t.any():
                 model.recorder.add("subsidies_usd", float(stock @ cond.recycling_subsidy_usd_per_t))
@@ -521,12 +521,11 @@ class Facility(mesa.Agent):
         if self.kind == "recycler" and self.is_open(cond.year):
             self._year_used_t += self.used_t
             self._year_capacity_t += self.capacity_t_per_day * cond.days
+        # Reset only at the end of the step: residues reaching an incinerator later in the
+        # step share its capacity with what collection delivered.
         self.used_t = 0.0
         if year_ends and self._year_capacity_t > 0:
             if self._year_used_t >= EXPANSION_UTILISATION * self._year_capacity_t:
                 growth = self.model.scenario.aggregation.recycler_expansion_per_yr
                 self.capacity_t_per_day *= 1.0 + growth
             self._year_used_t = self._year_capacity_t = 0.0
-
-        # used_t is reset by the model at the end of the step: residues reaching an incinerator
-        # later in the step share its capacity with what collection delivered.

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim import network as net
+from sim.behaviour import DAYS_PER_MONTH
 from sim.materials import GROUPS, MATERIALS, Material
 from sim.network import NodeKind
 
@@ -285,7 +286,9 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
     ):
         df[key] = rec.get(key, zeros)
     pickers = sc.informal.street_pickers + sc.informal.dump_pickers
-    df["picker_income_usd_per_month"] = (informal[1] + informal[2]) / max(pickers, 1) * (365.25 / 12 / days)
+    df["picker_income_usd_per_month"] = (
+        (informal[1] + informal[2]) / max(pickers, 1) * (DAYS_PER_MONTH / days)
+    )
     df["aggregator_margin_usd"] = rec.get("aggregator_margin_usd", zeros)
     households = rec["households"]
     df["households"] = households

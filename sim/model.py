@@ -21,7 +21,7 @@ from sim.agents import (
     SeparateCollection,
 )
 from sim.ledger import FlowLedger, fill_share
-from sim.materials import GROUPS, MATERIALS
+from sim.materials import MATERIALS
 from sim.policies import all_facilities
 from sim.scenario import Scenario
 
@@ -63,7 +63,6 @@ class PlasticModel(mesa.Model):
             raise ValueError(f"scale must be in (0, 1], got {scale}")
         self.scenario = scenario
         self.scale = scale
-        self.groups = GROUPS
         self.n_steps = scenario.time.n_steps
         facilities = all_facilities(scenario)
         self.graph = net.build_graph(scenario, facilities)
@@ -72,18 +71,19 @@ class PlasticModel(mesa.Model):
         )
         self.recorder = StepRecorder(self.n_steps)
         self.landfill_received: dict[str, np.ndarray] = {}
-        self.materials = scenario.materials
+        total_2019 = sum(d.population_2019 for d in scenario.districts.values())
+        #: Each district's share of the city's population (and households) [fraction].
+        self.district_share = {name: d.population_2019 / total_2019 for name, d in scenario.districts.items()}
         self.conditions = self.conditions_at(0)
 
         city = scenario.city
-        total_2019 = sum(d.population_2019 for d in scenario.districts.values())
         households = city.population / city.household_size_persons
         self.households = [
             HouseholdPopulation(
                 self,
                 name,
                 d,
-                population_share=d.population_2019 / total_2019,
+                population_share=self.district_share[name],
                 n_households=round(households * d.population_2019 / total_2019 * scale),
             )
             for name, d in scenario.districts.items()
@@ -111,10 +111,7 @@ class PlasticModel(mesa.Model):
         years = step / spy
         month = (step % spy) * 12 // spy + 1
         city = sc.city
-
-        def column(attr: str) -> np.ndarray:
-            return np.array([getattr(sc.materials[m], attr) for m in MATERIALS], dtype=float)
-
+        column = self._material_column
         cond = Conditions(
             step=step,
             year=sc.time.start_year + step // spy,
@@ -143,6 +140,11 @@ class PlasticModel(mesa.Model):
         sc.policies.apply(cond)
         return cond
 
+    def _material_column(self, attr: str) -> np.ndarray:
+        """One material parameter of the scenario as an array (``MATERIALS`` order)."""
+        materials = self.scenario.materials
+        return np.array([getattr(materials[m], attr) for m in MATERIALS], dtype=float)
+
     def _lever_context(self, cond: Conditions) -> None:
         """Fill the fields of ``cond`` that levers read (income, households, material data)."""
         sc = self.scenario
@@ -156,13 +158,10 @@ class PlasticModel(mesa.Model):
             * (DAYS_PER_MONTH / cond.days)
             / 1000.0
         )
-        total = sum(d.population_2019 for d in sc.districts.values())
-        cond.district_share = {name: d.population_2019 / total for name, d in sc.districts.items()}
-        cond.units_per_kg = np.array([sc.materials[m].units_per_kg for m in MATERIALS], dtype=float)
-        cond.recycling_yield = np.array([sc.materials[m].recycling_yield for m in MATERIALS], dtype=float)
-        cond.recycling_credit_t_co2e_per_t = np.array(
-            [sc.materials[m].recycling_credit_t_co2e_per_t for m in MATERIALS], dtype=float
-        )
+        cond.district_share = dict(self.district_share)
+        cond.units_per_kg = self._material_column("units_per_kg")
+        cond.recycling_yield = self._material_column("recycling_yield")
+        cond.recycling_credit_t_co2e_per_t = self._material_column("recycling_credit_t_co2e_per_t")
         cond.street_pick_max_share = sc.informal.street_pick_max_share
         cond.dump_pick_max_share = sc.informal.dump_pick_max_share
 

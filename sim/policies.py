@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from sim import behaviour
 from sim.agents import Conditions
 from sim.materials import GROUPS, MATERIALS, N_MATERIALS, Material, SeparationGroup
-from sim.sections import Section
+from sim.sections import Section, field_bounds
 
 if TYPE_CHECKING:
     from sim.scenario import Facility, Scenario
@@ -63,7 +63,7 @@ class Lever(Section):
 
     def strength(self, cond: Conditions) -> float:
         """Share of full strength in force at the step of ``cond`` (0 before start)."""
-        t = cond.year + (cond.month - 1) / 12 - self.start_year
+        t = years_in_force(self, cond)
         if t < 0 or (self.end_year is not None and cond.year > self.end_year):
             return 0.0
         if self.ramp_years == 0:
@@ -110,6 +110,12 @@ def raise_recycler_prices(cond: Conditions, usd_per_t: np.ndarray, pass_through:
     cond.recycler_price_usd_per_t = cond.recycler_price_usd_per_t + usd_per_t
     cond.junkshop_price_usd_per_t = cond.junkshop_price_usd_per_t + usd_per_t * pass_through
     cond.household_price_usd_per_t = cond.household_price_usd_per_t + usd_per_t * pass_through**2
+
+
+def subsidise_recyclers(cond: Conditions, usd_per_t: np.ndarray) -> None:
+    """Pay recyclers ``usd_per_t`` per tonne of input (recorded), raising what they can pay."""
+    cond.recycling_subsidy_usd_per_t = cond.recycling_subsidy_usd_per_t + usd_per_t
+    raise_recycler_prices(cond, usd_per_t, behaviour.PRICE_PASS_THROUGH)
 
 
 def generated_t(cond: Conditions) -> np.ndarray:
@@ -342,8 +348,7 @@ class ProducerResponsibility(Lever):
         recyclable_t = float(tonnes @ recyclable)
         if recyclable_t > 0:
             top_up = (1 - self.share_to_collection) * float(fee @ tonnes) / recyclable_t * recyclable
-            cond.recycling_subsidy_usd_per_t = cond.recycling_subsidy_usd_per_t + top_up
-            raise_recycler_prices(cond, top_up, behaviour.PRICE_PASS_THROUGH)
+            subsidise_recyclers(cond, top_up)
 
 
 class RecycledContentMandate(Lever):
@@ -395,9 +400,7 @@ class RecyclingSubsidy(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
-        subsidy = self.subsidy_usd_per_t * strength * material_mask(self.materials)
-        cond.recycling_subsidy_usd_per_t = cond.recycling_subsidy_usd_per_t + subsidy
-        raise_recycler_prices(cond, subsidy, behaviour.PRICE_PASS_THROUGH)
+        subsidise_recyclers(cond, self.subsidy_usd_per_t * strength * material_mask(self.materials))
 
 
 class CarbonCredits(Lever):
@@ -740,14 +743,6 @@ class LeverInfo:
     params: tuple[ParamInfo, ...]
 
 
-def _bounds(field: Any) -> tuple[float | None, float | None]:
-    lo = hi = None
-    for m in field.metadata:
-        lo = getattr(m, "ge", getattr(m, "gt", lo))
-        hi = getattr(m, "le", getattr(m, "lt", hi))
-    return lo, hi
-
-
 def lever_catalogue() -> list[LeverInfo]:
     """Every lever with its parameters, units, bounds and evidence, in catalogue order."""
     out = []
@@ -756,7 +751,7 @@ def lever_catalogue() -> list[LeverInfo]:
         params = []
         for name, f in cls.model_fields.items():
             extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-            lo, hi = _bounds(f)
+            lo, hi = field_bounds(f)
             default = f.get_default(call_default_factory=True)
             if isinstance(default, list):  # enum members -> their plain values
                 default = [getattr(v, "value", v) for v in default]

@@ -1,14 +1,22 @@
 """Result tables of a run and writing them to disk atomically.
 
+:func:`collect` builds a :class:`RunResult` from a finished model: the ``timeseries`` table and
+the ``summary`` at once, and a :class:`FlowRecord` holding the ledger's arrays, from which the
+long ``flows`` and ``stocks`` tables are built only when first used (or written).
+
 Tables (tidy, city scale, units in column names):
 
 - ``timeseries``: one row per step: ``step, year, month, date`` and every indicator of
   :data:`sim.metrics.INDICATORS`;
 - ``flows``: ``step, year, source, target, material, tonnes``: every movement (zeros omitted);
-- ``stocks``: ``step, year, node, material, tonnes``: end-of-step stock of every node that holds
-  plastic (landfills, incinerators and the boundary sinks);
+- ``stocks``: ``step, year, node, material, tonnes``: end-of-step stock of every node where
+  plastic ends up (:data:`sim.network.FATE_KINDS`: landfills, incinerators and the boundary
+  sinks);
 - ``summary`` (``summary.json``): scenario, its hash, seed, scale, versions, run time and
   ``indicators_by_year``.
+
+:attr:`RunResult.annual` reads the indicators by year from the summary, and
+:meth:`RunResult.flows_by_year` sums the flow arrays by year and edge.
 """
 
 from __future__ import annotations

@@ -15,13 +15,14 @@ import copy
 import hashlib
 import json
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from sim.errors import ScenarioError
+from sim.errors import InputError, ScenarioError
 from sim.materials import MATERIALS, Material, SeparationGroup
 from sim.policies import Policies
 from sim.sections import Section, param
@@ -327,25 +328,32 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     node[leaf] = value
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping, turning every failure into a :class:`ScenarioError`."""
+def read_yaml(
+    path: Path, what: str = "scenario", error: type[InputError] = ScenarioError, allow_empty: bool = True
+) -> dict[str, Any]:
+    """Read a YAML mapping, turning every failure into one readable ``error``.
+
+    Args:
+        path: The YAML file.
+        what: What the file is, for messages ("a scenario file must be a mapping ...").
+        error: The error to raise.
+        allow_empty: Read an empty file as an empty mapping (else it is an error).
+    """
     if not path.is_file():
-        raise ScenarioError(f"{path}: no such scenario file.")
+        raise error(f"{path}: no such {what} file.")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{path}: not valid YAML{where}: {problem}.") from None
+        raise error(f"{path}: not valid YAML{where}: {problem}.") from None
     except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a text file (expected UTF-8 YAML).") from None
-    if data is None:
+        raise error(f"{path}: not a text file (expected UTF-8 YAML).") from None
+    if data is None and allow_empty:
         return {}
     if not isinstance(data, dict):
-        raise ScenarioError(
-            f"{path}: a scenario file must be a mapping of fields, got {type(data).__name__}."
-        )
+        raise error(f"{path}: a {what} file must be a mapping of fields, got {type(data).__name__}.")
     return data
 
 
@@ -453,25 +461,42 @@ def _field_info(loc: tuple[Any, ...]) -> tuple[str | None, str | None, list[str]
     return (str(unit) if unit else None), info.description, None
 
 
-def format_validation_error(exc: ValidationError, source: str) -> str:
-    """One readable paragraph per problem: file, field, value, what is allowed."""
-    lines = [f"{source}: the scenario is not valid."]
+FieldInfoLookup = Callable[[tuple[Any, ...]], tuple[str | None, str | None, list[str] | None]]
+
+
+def format_validation_error(
+    exc: ValidationError,
+    source: str,
+    what: str = "the scenario",
+    field_info: FieldInfoLookup = _field_info,
+    hidden: frozenset[str] = frozenset(),
+) -> str:
+    """One readable paragraph per problem: file, field, value, what is allowed.
+
+    Args:
+        exc: The validation error.
+        source: The file (or other source) named first.
+        what: What was validated, for the first line.
+        field_info: Unit, description and allowed field names of a location in the schema.
+        hidden: Location parts not shown (pydantic's names of union members).
+    """
+    lines = [f"{source}: {what} is not valid."]
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not isinstance(p, int) or True)
+        loc = tuple(p for p in err["loc"] if p not in hidden)
         field = ".".join(str(p) for p in loc) or "(top level)"
         kind = err["type"]
         if kind == "extra_forbidden":
-            _, _, allowed = _field_info(loc)
+            _, _, allowed = field_info(loc)
             hint = f" Allowed here: {', '.join(allowed)}." if allowed else ""
             lines.append(f"  - unknown field '{field}'.{hint}")
             continue
         if kind == "missing":
             lines.append(f"  - field '{field}' is required but missing.")
             continue
-        unit, description, _ = _field_info(loc)
+        unit, description, _ = field_info(loc)
         value = err.get("input")
         shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
-        what = err["msg"].removeprefix("Value error, ")
+        problem = err["msg"].removeprefix("Value error, ")
         about = "; ".join(x for x in (f"unit {unit}" if unit else "", description or "") if x)
-        lines.append(f"  - field '{field}' = {shown}: {what}." + (f" ({about})" if about else ""))
+        lines.append(f"  - field '{field}' = {shown}: {problem}." + (f" ({about})" if about else ""))
     return "\n".join(lines)

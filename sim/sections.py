@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
 
 def param(unit: str, description: str, **bounds: float) -> Any:
@@ -16,3 +17,12 @@ class Section(BaseModel):
     """Base of every schema section: unknown fields are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def field_bounds(field: FieldInfo) -> tuple[float | None, float | None]:
+    """The (lower, upper) bound of a field, inclusive or not; None where it has none."""
+    lo = hi = None
+    for m in field.metadata:
+        lo = getattr(m, "ge", getattr(m, "gt", lo))
+        hi = getattr(m, "le", getattr(m, "lt", hi))
+    return lo, hi

@@ -50,14 +50,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError, ScenarioError
 from sim.io import parameter_ranges
 from sim.metrics import HEADLINE, INDICATORS
 from sim.runner import DEFAULT_SEED
-from sim.scenario import Scenario, default_scenario, load_scenario
+from sim.scenario import Scenario, default_scenario, format_validation_error, load_scenario, read_yaml
 
 Method = Literal["grid", "lhs", "sobol", "morris"]
 DEFAULT_LEVELS = {"grid": 3, "morris": 4}
@@ -192,18 +191,7 @@ def load_sweep(path: str | Path) -> Sweep:
         SweepError: Naming the file, the field, the value and what is allowed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise SweepError(f"{path}: no such sweep file.")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise SweepError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}.") from None
-    except UnicodeDecodeError:
-        raise SweepError(f"{path}: not a text file (expected UTF-8 YAML).") from None
-    if not isinstance(data, dict):
-        raise SweepError(f"{path}: a sweep file must be a mapping of fields, got {type(data).__name__}.")
+    data = read_yaml(path, "sweep", SweepError, allow_empty=False)
     spec = _validate_spec(data, str(path))
     base_path = None if spec.scenario is None else (path.parent / spec.scenario)
     return make_sweep(spec, base_path, source=str(path))
@@ -247,7 +235,9 @@ def _validate_spec(data: dict[str, Any], source: str) -> SweepSpec:
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise SweepError(_format_errors(exc, source)) from None
+        raise SweepError(
+            format_validation_error(exc, source, "the sweep file", _field_info, frozenset({"ParameterSpec"}))
+        ) from None
 
 
 def _base_scenario(scenario: Scenario | str | Path | None, source: str) -> Scenario:
@@ -259,21 +249,9 @@ def _base_scenario(scenario: Scenario | str | Path | None, source: str) -> Scena
         raise SweepError(f"{source}: field 'scenario': {exc}") from None
 
 
-def _format_errors(exc: ValidationError, source: str) -> str:
-    lines = [f"{source}: the sweep file is not valid."]
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"] if p not in ("ParameterSpec",)]
-        field = ".".join(loc) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            allowed = _allowed_fields(err["loc"][:-1])
-            lines.append(f"  - unknown field '{field}'. Allowed here: {', '.join(allowed)}.")
-        elif err["type"] == "missing":
-            lines.append(f"  - field '{field}' is required but missing.")
-        else:
-            value = err.get("input")
-            shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
-            lines.append(f"  - field '{field}' = {shown}: {err['msg'].removeprefix('Value error, ')}.")
-    return "\n".join(lines)
+def _field_info(loc: tuple[Any, ...]) -> tuple[None, None, list[str]]:
+    """No unit or description; the fields allowed beside the last part of ``loc``."""
+    return None, None, _allowed_fields(loc[:-1])
 
 
 def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
