@@ -60,7 +60,7 @@ class ReferenceHousehold(mesa.Agent):
         kg = self.persons * cond.plastic_kg_per_person_step
         daily_income = self.income * cond.income_multiplier / DAYS_PER_MONTH
         for g, group in enumerate(GROUPS):
-            value_days = kg / daily_income * m.value_per_kg[g] * 30.0 / cond.days
+            value_days = kg / daily_income * m.value_per_kg[g] * DAYS_PER_MONTH / cond.days
             u = (
                 b.separation_intercept[group]
                 + b.value_coef * value_days
@@ -72,7 +72,7 @@ class ReferenceHousehold(mesa.Agent):
             self.habit[g] += m.habit_rate * (s - self.habit[g])
             self.separating[g] = s
             m.separated_kg[g] += kg * s
-        fee_days = cond.fee_usd_per_household_month / (daily_income * 30.0 / cond.days)
+        fee_days = cond.fee_usd_per_household_month / daily_income
         p_formal = 0.0
         if self.served:
             p_formal = 1.0 / (

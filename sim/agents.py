@@ -19,8 +19,8 @@ The household rule (per step, per household *h* and separation group *g*):
   social norm term follows the theory of planned behaviour). Habit and norm make uptake of a
   new incentive an S-curve rather than a jump;
 - what is not separated goes to formal collection with probability
-  ``served_h * logistic(a_f + c_fee * fee_days_h + c_a * attitude_h)``, with the monthly fee
-  ``fee_days_h = fee / (daily_income_h * 30 / days_per_step)``; the rest is
+  ``served_h * logistic(a_f + c_fee * fee_days_h + c_a * attitude_h)``, with the monthly fee in
+  days of income ``fee_days_h = fee / daily_income_h`` (whatever the step length); the rest is
   burned with probability ``logistic(a_b + s_b * z_h - enforcement)``, else dumped, and a
   district- and season-dependent share of dumped plastic reaches waterways;
 - beside the logit, levers with calibrated net-effect curves (:mod:`sim.behaviour`) add
@@ -200,7 +200,8 @@ class HouseholdPopulation(mesa.Agent):
         kg_per_income_day = kg / daily_income
         # Sale value per kg of each group's waste [USD/kg of all plastic], times kg/income.
         value_per_kg = (cond.composition * cond.household_price_usd_per_t / 1000.0) @ GROUP_MATRIX
-        value_days = kg_per_income_day[:, None] * (value_per_kg * 30.0 / cond.days).astype(f32)[None, :]
+        steps_per_month = DAYS_PER_MONTH / cond.days
+        value_days = kg_per_income_day[:, None] * (value_per_kg * steps_per_month).astype(f32)[None, :]
         intercept = self.separation_intercept + cond.separation_shift_by_group
         utility = (
             intercept.astype(f32)[None, :]
@@ -215,7 +216,7 @@ class HouseholdPopulation(mesa.Agent):
         s = self._on_top_of_logit(cond, s, daily_income)
 
         served = self.reach < f32(cond.coverage[self.district])
-        fee_days = f32(cond.fee_usd_per_household_month) / (daily_income * f32(30.0 / cond.days))
+        fee_days = f32(cond.fee_usd_per_household_month) / daily_income
         p_formal = served * logistic(
             f32(b.formal_use_intercept) + f32(b.fee_coef) * fee_days + f32(b.attitude_coef) * self.attitude
         )
