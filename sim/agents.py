@@ -55,8 +55,9 @@ GROUP_MATRIX[np.arange(N_MATERIALS), GROUP_INDEX] = 1.0
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
-    """The logistic function, in the dtype of ``x``."""
-    return 1.0 / (1.0 + np.exp(-x))
+    """The logistic function, in the dtype of ``x`` (exp overflow gives exactly 0, as it should)."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclass
