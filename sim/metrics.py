@@ -59,6 +59,18 @@ def _catalogue() -> dict[str, Indicator]:
             "t", "Recycled", "Secondary material leaving recyclers, after process losses."
         ),
         "exported_t": Indicator("t", "Exported for recycling", "Baled plastic sold abroad."),
+        "recycler_input_t": Indicator(
+            "t", "Into recyclers", "Plastic recyclers took in (before process losses)."
+        ),
+        "recycler_capacity_t": Indicator(
+            "t", "Recycler capacity", "What open recyclers could take in over the period."
+        ),
+        "recycler_utilisation": Indicator(
+            "fraction",
+            "Recycler utilisation",
+            "recycler_input / recycler_capacity; near 1, capacity limits recycling.",
+            "rate",
+        ),
         "landfilled_t": Indicator("t", "Landfilled", "Net addition to landfills (after landfill picking)."),
         "incinerated_t": Indicator("t", "Incinerated", "Burned in incinerators or cement kilns."),
         "open_burned_t": Indicator("t", "Openly burned", "Burned in the open by households."),
@@ -196,6 +208,8 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
     df["collection_rate"] = df["collected_t"] / gen
     df["collected_for_recycling_rate"] = df["collected_for_recycling_t"] / gen
     df["recycling_rate"] = df["recycled_t"] / gen
+    capacity = df["recycler_capacity_t"]
+    df["recycler_utilisation"] = df["recycler_input_t"] / capacity.where(capacity > 0)
     df["mismanaged_t"] = df["open_burned_t"] + df["dumped_t"] + df["leaked_to_water_t"]
     df["mismanaged_rate"] = df["mismanaged_t"] / gen
     df["ghg_net_t_co2e"] = df["ghg_t_co2e"] - df["ghg_avoided_t_co2e"]
@@ -231,6 +245,7 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
         "collected_informal_t": _edge_sum(model, {K.HOUSEHOLDS}, {K.INFORMAL_COLLECTOR, K.DEPOSIT_POINT}),
         "collected_for_recycling_t": _edge_sum(model, None, {K.AGGREGATOR}),
         "recycled_t": _edge_sum(model, {K.RECYCLER}, {K.MARKET}),
+        "recycler_input_t": _edge_sum(model, None, {K.RECYCLER}),
         "exported_t": _edge_sum(model, None, {K.EXPORT}),
         "landfill_in_t": _edge_sum(model, None, {K.LANDFILL}),
         "landfilled_t": _edge_sum(model, None, {K.LANDFILL}) - _edge_sum(model, {K.LANDFILL}, None),
@@ -298,6 +313,7 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
         df[f"households_separating_{g}_share"] = rec[f"households_separating_{g}"] / households
     df["landfill_remaining_msw_t"] = rec.get("landfill_remaining_msw_t", zeros)
     df["recycling_capacity_t_per_day"] = rec.get("recycling_capacity_t_per_day", zeros)
+    df["recycler_capacity_t"] = rec.get("recycler_capacity_t", zeros)
     df = df.drop(columns=["landfill_in_t"])
     return add_rates(df)
 

@@ -235,6 +235,10 @@ class PlasticModel(mesa.Model):
         self.aggregators.step()
         for recycler in self.facilities_open("recycler"):
             recycler.step()
+        recyclers = self.facilities_open("recycler")
+        self.recorder.set(
+            "recycler_capacity_t", sum(f.capacity_t_per_day for f in recyclers) * self.conditions.days
+        )
         year_ends = (self.ledger.step + 1) % self.scenario.time.steps_per_year == 0
         for facility in self.facilities.values():
             facility.end_step(self.conditions, year_ends)

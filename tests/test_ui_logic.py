@@ -153,3 +153,14 @@ def test_adoption_columns_follow_the_indicator_catalogue() -> None:
         columns=["households_separating_pet_share", "households_using_formal_share", "recycled_t"]
     )
     assert logic.adoption_columns(t) == ["households_using_formal_share", "households_separating_pet_share"]
+
+
+def test_recycling_card_says_when_recyclers_run_full(current: pd.DataFrame, baseline: pd.DataFrame) -> None:
+    def recycling_note(utilisation: list[float], year: int) -> str:
+        run = current.assign(recycler_utilisation=utilisation)
+        return next(c for c in logic.cards(run, baseline, year) if c.indicator == "recycling_rate").note
+
+    assert "capacity" in recycling_note([0.5, 0.99, 0.97], 2035)
+    assert recycling_note([0.5, 0.99, 0.97], 2034) == ""
+    assert "capacity" in recycling_note([0.5, 0.99, 0.95], 2036)
+    assert recycling_note([0.5, 0.94, 0.95], 2035) == ""

@@ -44,6 +44,8 @@ CARDS: tuple[CardSpec, ...] = (
     CardSpec("net_public_cost_usd", "down", "pct"),
     CardSpec("picker_income_usd_per_month", "up", "pct"),
 )
+#: Recycler utilisation from which the recycling card says capacity is what limits it.
+FULL_UTILISATION = 0.95
 #: Relative changes smaller than this are shown as neutral.
 NEUTRAL_TOLERANCE = 0.005
 
@@ -201,6 +203,10 @@ def cards(current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> list[Card
             progress = ghg_progress(current, baseline)
             delta_text, note = t("card.ghg.target"), t("card.ghg.progress", share=progress or 0.0)
             baseline_text = f"{format_value(spec.indicator, value)} · {baseline_text}"
+        if spec.indicator == "recycling_rate":
+            utilisation = at(current, year, "recycler_utilisation")
+            if utilisation is not None and utilisation >= FULL_UTILISATION:
+                note = t("card.recycling.full")
         out.append(
             Card(
                 spec.indicator,

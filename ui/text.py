@@ -104,6 +104,7 @@ TEXT: dict[str, dict[str, str]] = {
         "card.vs_baseline": "vs baseline",
         "card.baseline_value": "Baseline {value}",
         "card.no_baseline": "baseline pending",
+        "card.recycling.full": "Recyclers run at capacity: more recycling needs new capacity (New facilities lever).",
         "card.ghg.title": "GHG vs baseline",
         "card.ghg.target": "Target −55 % by 2035",
         "card.ghg.progress": "{share:.0f} % of the way to the 2035 target",
