@@ -71,7 +71,6 @@ class Conditions:
     year: int
     month: int
     days: float  # length of the step [days]
-    years_since_start: float
     population: float  # [persons]
     plastic_kg_per_person_step: float  # [kg/person/step]
     plastic_share_of_msw: float  # [fraction]

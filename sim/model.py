@@ -117,7 +117,6 @@ class PlasticModel(mesa.Model):
             year=sc.time.start_year + step // spy,
             month=month,
             days=365.25 / spy,
-            years_since_start=years,
             population=city.population * (1 + city.population_growth_per_yr) ** years,
             plastic_kg_per_person_step=city.msw_kg_per_capita_day
             * (1 + city.msw_per_capita_growth_per_yr) ** years

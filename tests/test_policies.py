@@ -122,7 +122,6 @@ def cond_at(year: int, month: int = 1) -> Conditions:
         year=year,
         month=month,
         days=30.4,
-        years_since_start=0.0,
         population=1.0,
         plastic_kg_per_person_step=1.0,
         plastic_share_of_msw=0.2,
