@@ -186,27 +186,21 @@ class PlasticModel(mesa.Model):
         """
         cond = self.conditions
         remaining = np.asarray(amount, dtype=float).copy()
-        if source != net.FORMAL:
-            for incinerator in self.facilities_open("incinerator"):
-                total = remaining.sum()
-                room = incinerator.room_t(cond)
-                if total <= 0 or room <= 0:
-                    continue
-                sent = remaining * fill_share(room, total)
-                self.ledger.transfer(source, incinerator.node, sent)
-                incinerator.used_t += sent.sum()
-                remaining -= sent
-        for landfill in self.facilities_open("landfill"):
+        incinerators = self.facilities_open("incinerator") if source != net.FORMAL else []
+        for facility in incinerators + self.facilities_open("landfill"):
             total = remaining.sum()
-            room = landfill.room_t(cond)
+            room = facility.room_t(cond)
             if total <= 0 or room <= 0:
                 continue
             sent = remaining * fill_share(room, total)
-            self.ledger.transfer(source, landfill.node, sent)
-            landfill.remaining_msw_t -= sent.sum() / cond.plastic_share_of_msw
-            received = self.landfill_received.setdefault(landfill.node, np.zeros(len(MATERIALS)))
-            received += sent
+            self.ledger.transfer(source, facility.node, sent)
             remaining -= sent
+            if facility.kind == "incinerator":
+                facility.used_t += sent.sum()
+                continue
+            facility.remaining_msw_t -= sent.sum() / cond.plastic_share_of_msw
+            received = self.landfill_received.setdefault(facility.node, np.zeros(len(MATERIALS)))
+            received += sent
             if cond.landfill_tax_usd_per_t_msw > 0:  # plastic's share of the tax, as for fees
                 self.recorder.add("landfill_tax_usd", float(sent.sum()) * cond.landfill_tax_usd_per_t_msw)
         if remaining.sum() > 0:
