@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from sim.model import PlasticModel
 
 MJ_PER_MWH = 3600.0
+#: Plain names of the separation groups in indicator labels.
+GROUP_NAMES = {
+    "pet": "PET bottles",
+    "rigid": "rigid plastics",
+    "film": "film and bags",
+    "low_value": "low-value plastics",
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ def _catalogue() -> dict[str, Indicator]:
         "recycler_utilisation": Indicator(
             "fraction",
             "Recycler utilisation",
-            "recycler_input / recycler_capacity; near 1, capacity limits recycling.",
+            "Share of recycling capacity in use; near 100 %, capacity is what limits recycling.",
             "rate",
         ),
         "landfilled_t": Indicator("t", "Landfilled", "Net addition to landfills (after landfill picking)."),
@@ -79,13 +86,20 @@ def _catalogue() -> dict[str, Indicator]:
         ),
         "leaked_to_water_t": Indicator("t", "Leaked to water", "Reaching drains, rivers and the Tonle Sap."),
         "mismanaged_t": Indicator("t", "Mismanaged", "Openly burned, dumped or leaked."),
-        "collection_rate": Indicator("fraction", "Collection rate", "collected / generated.", "rate"),
-        "collected_for_recycling_rate": Indicator(
-            "fraction", "Collected for recycling", "collected_for_recycling / generated.", "rate"
+        "collection_rate": Indicator(
+            "fraction", "Collection rate", "Share of plastic waste that is collected.", "rate"
         ),
-        "recycling_rate": Indicator("fraction", "Recycling rate", "recycled / generated.", "rate"),
+        "collected_for_recycling_rate": Indicator(
+            "fraction", "Collected for recycling", "Share of plastic waste reaching junk shops.", "rate"
+        ),
+        "recycling_rate": Indicator(
+            "fraction", "Recycling rate", "Share of plastic waste that becomes recycled material.", "rate"
+        ),
         "mismanaged_rate": Indicator(
-            "fraction", "Mismanaged share", "(open burned + dumped + leaked) / generated.", "rate"
+            "fraction",
+            "Mismanaged share",
+            "Share of plastic waste burned in the open, dumped or leaked to water.",
+            "rate",
         ),
         "ghg_open_burning_t_co2e": Indicator(
             "t CO2e", "GHG, open burning", "Fossil CO2 plus CH4/N2O of open burning."
@@ -102,7 +116,9 @@ def _catalogue() -> dict[str, Indicator]:
             "GHG avoided",
             "Credits: recyclate replacing virgin resin, energy recovery replacing grid power.",
         ),
-        "ghg_net_t_co2e": Indicator("t CO2e", "GHG, net", "ghg_t_co2e - ghg_avoided_t_co2e."),
+        "ghg_net_t_co2e": Indicator(
+            "t CO2e", "GHG, net", "Emissions minus what recycling and energy recovery avoid."
+        ),
         "energy_recovered_mwh": Indicator(
             "MWh", "Electricity recovered", "From incinerators with energy recovery."
         ),
@@ -114,7 +130,7 @@ def _catalogue() -> dict[str, Indicator]:
             "USD", "Fee revenue", "Collection fees, share attributable to plastic by mass."
         ),
         "net_public_cost_usd": Indicator(
-            "USD", "Net public cost", "collection + landfill cost - fee revenue (plastic's share)."
+            "USD", "Net public cost", "Collection and landfill costs minus collection fees (plastic's share)."
         ),
         "informal_income_usd": Indicator(
             "USD", "Informal income", "Earnings of itinerant buyers and waste pickers."
@@ -136,7 +152,7 @@ def _catalogue() -> dict[str, Indicator]:
             "t", "Deposit-bearing waste", "Containers carrying a deposit when thrown away or returned."
         ),
         "deposit_return_rate": Indicator(
-            "fraction", "Deposit return rate", "returned / deposit-bearing containers (by mass).", "rate"
+            "fraction", "Deposit return rate", "Share of deposit containers brought back (by mass).", "rate"
         ),
         "deposits_paid_usd": Indicator(
             "USD", "Deposits paid", "Deposits consumers paid on containers that became waste."
@@ -145,7 +161,7 @@ def _catalogue() -> dict[str, Indicator]:
             "USD", "Deposits refunded", "Refunds at return points, and to pickers where allowed."
         ),
         "unredeemed_deposits_usd": Indicator(
-            "USD", "Unredeemed deposits", "deposits paid - refunds: the scheme's float."
+            "USD", "Unredeemed deposits", "Deposits paid but not refunded: what the scheme keeps."
         ),
         "producer_fees_usd": Indicator(
             "USD", "Producer fees", "Extended producer responsibility fees on plastic put on the market."
@@ -154,10 +170,18 @@ def _catalogue() -> dict[str, Indicator]:
             "USD", "Recycling subsidies", "Subsidies and producer-fund top-ups paid per tonne into recyclers."
         ),
         "carbon_credit_revenue_usd": Indicator(
-            "USD", "Carbon credit revenue", "Credit price x emissions avoided by recyclate."
+            "USD", "Carbon credit revenue", "Credit price times the emissions recycled plastic avoids."
         ),
         "landfill_tax_usd": Indicator(
             "USD", "Landfill tax", "Landfill tax on plastic landfilled (plastic's share)."
+        ),
+        "public_revenue_usd": Indicator(
+            "USD", "Public revenue", "Collection fees, landfill tax and producer fees (plastic's share)."
+        ),
+        "public_spending_usd": Indicator(
+            "USD",
+            "Public spending",
+            "Collection, landfill operation, recycling subsidies and programmes (plastic's share).",
         ),
         "programme_cost_usd": Indicator(
             "USD",
@@ -181,12 +205,16 @@ def _catalogue() -> dict[str, Indicator]:
             "t/day", "Recycling capacity", "Plastic input capacity of open recyclers.", "last"
         ),
         "landfill_years_left": Indicator(
-            "years", "Landfill years left", "Space left / the year's intake of MSW.", "rate"
+            "years",
+            "Landfill years left",
+            "Years until landfills are full at this year's intake (0 once full).",
+            "rate",
         ),
     }
     for g in GROUPS:
+        name = GROUP_NAMES.get(g, g)
         cat[f"households_separating_{g}_share"] = Indicator(
-            "fraction", f"Households separating {g}", f"Share of households keeping {g} apart.", "mean"
+            "fraction", f"Households separating {name}", f"Share of households keeping {name} apart.", "mean"
         )
     return cat
 
@@ -214,6 +242,10 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
     df["mismanaged_rate"] = df["mismanaged_t"] / gen
     df["ghg_net_t_co2e"] = df["ghg_t_co2e"] - df["ghg_avoided_t_co2e"]
     df["net_public_cost_usd"] = df["collection_cost_usd"] + df["landfill_cost_usd"] - df["fee_revenue_usd"]
+    df["public_revenue_usd"] = df["fee_revenue_usd"] + df["landfill_tax_usd"] + df["producer_fees_usd"]
+    df["public_spending_usd"] = (
+        df["collection_cost_usd"] + df["landfill_cost_usd"] + df["subsidies_usd"] + df["programme_cost_usd"]
+    )
     df["deposit_return_rate"] = df["returned_t"] / df["deposit_bearing_t"].where(df["deposit_bearing_t"] > 0)
     df["unredeemed_deposits_usd"] = df["deposits_paid_usd"] - df["deposit_refunds_usd"]
     return df
@@ -333,5 +365,6 @@ def annual(timeseries: pd.DataFrame, plastic_share_of_msw: float) -> pd.DataFram
     years = add_rates(years)
     intake = timeseries.groupby("year")["landfilled_t"].sum()
     msw_intake = (intake / plastic_share_of_msw).where(intake > 0)
-    years["landfill_years_left"] = years["landfill_remaining_msw_t"] / msw_intake
+    remaining = years["landfill_remaining_msw_t"]
+    years["landfill_years_left"] = (remaining / msw_intake).where(remaining > 0, 0.0)
     return years
