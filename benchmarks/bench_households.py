@@ -30,7 +30,8 @@ import mesa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim import load_scenario, run_scenario
-from sim.agents import DAYS_PER_MONTH, GROUP_MATRIX
+from sim.agents import GROUP_MATRIX
+from sim.behaviour import DAYS_PER_MONTH
 from sim.materials import GROUPS
 from sim.model import PlasticModel
 

@@ -7,7 +7,7 @@ deposit in Vilnius and a US$0.10 deposit in Phnom Penh are different shares of a
 and the curve answers for that share, not for the currency.
 
 The functions take and return NumPy arrays or floats and hold no state; the levers in
-:mod:`sim.policies` and the household rule in :mod:`sim.agents` call them. Each docstring gives
+:mod:`sim.levers` and the household rule in :mod:`sim.agents` call them. Each docstring gives
 the formula, units, sources and calibration; the calibration points are module constants,
 reproduced by ``tests/test_behaviour.py`` within stated tolerances. Source keys refer to rows of
 ``data/provenance.csv``; constants marked *assumption* are labelled assumptions with a range
@@ -82,8 +82,15 @@ def logit(p: ArrayLike) -> np.ndarray:
 
 
 def logistic(x: ArrayLike) -> np.ndarray:
-    """Inverse of :func:`logit`."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+    """Inverse of :func:`logit`, in the dtype of a floating-point array ``x`` (else float64).
+
+    An overflow of ``exp`` gives exactly 0, as it should, without a warning.
+    """
+    arr = np.asarray(x)
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(float)
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-arr))
 
 
 # --------------------------------------------------------------------------- deposit return

@@ -16,12 +16,14 @@ Tables (all CSV, one header row):
 
 from __future__ import annotations
 
+import copy
 import csv
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sim.errors import DataError
+from sim.mapping import set_path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -107,8 +109,6 @@ def _columns(row: dict[str, str], skip: set[str], where: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def _default_inputs(data_dir: Path) -> dict[str, Any]:
-    from sim.scenario import set_path
-
     inputs: dict[str, Any] = {}
     for row in read_table("parameters.csv", data_dir):
         where = f"{data_dir / 'parameters.csv'}, key {row['key']}"
@@ -133,8 +133,6 @@ def _default_inputs(data_dir: Path) -> dict[str, Any]:
 
 def default_inputs(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     """The default scenario inputs (Phnom Penh calibration) as a nested mapping."""
-    import copy
-
     return copy.deepcopy(_default_inputs(Path(data_dir)))
 
 

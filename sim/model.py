@@ -10,19 +10,18 @@ import numpy as np
 
 from sim import network as net
 from sim.agents import (
-    DAYS_PER_MONTH,
     Aggregators,
-    Conditions,
     DepositPoints,
-    Facility,
+    FacilityAgent,
     FormalCollector,
     HouseholdPopulation,
     InformalCollectors,
     SeparateCollection,
 )
+from sim.behaviour import DAYS_PER_MONTH
+from sim.conditions import Conditions
 from sim.ledger import FlowLedger, fill_share
 from sim.materials import MATERIALS
-from sim.policies import all_facilities
 from sim.scenario import Scenario
 
 #: Steps run before the start year so habits and norms start in equilibrium.
@@ -64,7 +63,7 @@ class PlasticModel(mesa.Model):
         self.scenario = scenario
         self.scale = scale
         self.n_steps = scenario.time.n_steps
-        facilities = all_facilities(scenario)
+        facilities = scenario.all_facilities()
         self.graph = net.build_graph(scenario, facilities)
         self.ledger = FlowLedger(
             self.graph, self.n_steps, source_nodes=frozenset({net.CONSUMPTION}), strict=strict
@@ -97,7 +96,7 @@ class PlasticModel(mesa.Model):
         self.aggregators = Aggregators(self)
         self.deposit_points = DepositPoints(self)
         self.separate_collection = SeparateCollection(self)
-        self.facilities = {name: Facility(self, name, f) for name, f in sorted(facilities.items())}
+        self.facilities = {name: FacilityAgent(self, name, f) for name, f in sorted(facilities.items())}
         for _ in range(SPIN_UP_STEPS):
             for population in self.households:
                 population.decide(self.conditions)
@@ -117,6 +116,7 @@ class PlasticModel(mesa.Model):
             year=sc.time.start_year + step // spy,
             month=month,
             days=365.25 / spy,
+            year_fraction=(step % spy) / spy,
             population=city.population * (1 + city.population_growth_per_yr) ** years,
             plastic_kg_per_person_step=city.msw_kg_per_capita_day
             * (1 + city.msw_per_capita_growth_per_yr) ** years
@@ -166,7 +166,7 @@ class PlasticModel(mesa.Model):
 
     # -- services agents use -------------------------------------------------------------
 
-    def facilities_open(self, *kinds: str) -> list[Facility]:
+    def facilities_open(self, *kinds: str) -> list[FacilityAgent]:
         """Open facilities of the given kinds, newest first."""
         year = self.conditions.year
         found = [f for f in self.facilities.values() if f.kind in kinds and f.is_open(year)]

@@ -92,7 +92,7 @@ def build_graph(scenario: Scenario, facilities: Mapping[str, Facility] | None = 
     Args:
         scenario: A validated scenario.
         facilities: The facilities to place; default: the scenario's own plus those its
-            ``new_facilities`` lever adds (:func:`sim.policies.all_facilities`).
+            ``new_facilities`` lever adds (:meth:`sim.scenario.Scenario.all_facilities`).
 
     Returns:
         A directed graph; nodes have a ``kind`` attribute, edges ``distance_km`` and
@@ -124,9 +124,7 @@ def build_graph(scenario: Scenario, facilities: Mapping[str, Facility] | None = 
         g.add_edge(u, v, **{DISTANCE_KM: km, TRANSPORT_COST_USD_PER_T: km * cost})
 
     if facilities is None:
-        from sim.policies import all_facilities  # levers sit above the graph in the layers
-
-        facilities = all_facilities(scenario)
+        facilities = scenario.all_facilities()
     placed = facilities
     facilities = {facility_node(f.kind, name): f for name, f in sorted(placed.items())}
     for node, f in facilities.items():

@@ -1,30 +1,29 @@
-"""Scenario schema (pydantic v2) and loading from YAML.
+"""The scenario schema (pydantic v2): every input with its unit, bounds and description.
 
-Every parameter is declared once here with its unit, bounds and description; its default value
-and source come from the data tables in ``data/`` (see :mod:`sim.io`). A scenario file lists only
-what differs from the defaults, or from another scenario named by ``extends:``. Mappings merge
-key by key; lists and single values replace what they override. A file may list top-level
-sections under ``replace:`` (e.g. ``replace: [districts, facilities]``): those sections are
-then taken whole from the file instead of merged over the defaults and the files it extends
-(a scenario for another place needs its own districts, not the 14 khans plus its own).
+Every parameter is declared once here; its default value and source come from the data tables
+in ``data/`` (:mod:`sim.io`), and scenario files are read by :mod:`sim.loader`. Every number
+must be finite (NaN and infinities are refused by the schema's base, :mod:`sim.sections`).
+This module also holds the one walker of the schema (:func:`field_at`) that error messages,
+sweeps and the app use to find a field's unit, description and type by its dotted path.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import types
-from collections.abc import Callable
-from pathlib import Path
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
-from sim.errors import InputError, ScenarioError
+from sim.errors import ScenarioError
+from sim.levers import Policies
+from sim.mapping import set_path
 from sim.materials import MATERIALS, Material, SeparationGroup
-from sim.policies import Policies
 from sim.sections import Section, param
 
 SHARE_TOLERANCE = 1e-6
@@ -289,6 +288,15 @@ class Scenario(Section):
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    def all_facilities(self) -> dict[str, Facility]:
+        """The scenario's facilities plus those its ``new_facilities`` lever adds."""
+        out = dict(self.facilities)
+        lever = self.policies.new_facilities
+        if lever is not None:
+            for name, spec in lever.facility_specs().items():
+                out[name if name not in out else f"{name}_lever"] = Facility(**spec)
+        return out
+
     def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
         """A new scenario with values replaced by dotted path, e.g. ``{"city.population": 1e6}``."""
         data = self.model_dump(mode="json")
@@ -297,171 +305,130 @@ class Scenario(Section):
         return validate_scenario(data, source)
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``: mappings key by key, everything else replaced."""
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``data[a][b][c] = value`` for ``path`` ``"a.b.c"``, creating mappings on the way.
-
-    A section that is absent or null (a lever not in force) is created, so that setting one
-    lever parameter switches the lever on with its other parameters at their defaults.
-    """
-    *parents, leaf = path.split(".")
-    node = data
-    for key in parents:
-        if node.get(key) is None:
-            node[key] = {}
-        node = node[key]
-        if not isinstance(node, dict):
-            raise ScenarioError(f"{path}: {key!r} is not a section that has fields")
-    node[leaf] = value
-
-
-def read_yaml(
-    path: Path, what: str = "scenario", error: type[InputError] = ScenarioError, allow_empty: bool = True
-) -> dict[str, Any]:
-    """Read a YAML mapping, turning every failure into one readable ``error``.
+def validate_scenario(
+    data: dict[str, Any], source: str, origins: Callable[[tuple[Any, ...]], str] | None = None
+) -> Scenario:
+    """Validate a complete scenario mapping, or raise a readable :class:`ScenarioError`.
 
     Args:
-        path: The YAML file.
-        what: What the file is, for messages ("a scenario file must be a mapping ...").
-        error: The error to raise.
-        allow_empty: Read an empty file as an empty mapping (else it is an error).
+        data: The scenario as a nested mapping.
+        source: The file (or other source) named in messages.
+        origins: Where the value at a location comes from (the file of an ``extends:`` chain
+            that set it), to name that file in messages instead of ``source``.
     """
-    if not path.is_file():
-        raise error(f"{path}: no such {what} file.")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise error(f"{path}: not valid YAML{where}: {problem}.") from None
-    except UnicodeDecodeError:
-        raise error(f"{path}: not a text file (expected UTF-8 YAML).") from None
-    if data is None and allow_empty:
-        return {}
-    if not isinstance(data, dict):
-        raise error(f"{path}: a {what} file must be a mapping of fields, got {type(data).__name__}.")
-    return data
-
-
-def resolve_file(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """A scenario file's own fields merged over the chain of files it ``extends``."""
-    path = path.resolve()
-    if path in seen:
-        chain = " -> ".join(str(p) for p in (*seen, path))
-        raise ScenarioError(f"{path}: 'extends' makes a cycle: {chain}.")
-    data = read_yaml(path)
-    parent = data.pop("extends", None)
-    replace = _replace_list(data, path)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: field 'extends' = {parent!r}: must be a file path.")
-    parent_path = (path.parent / parent).resolve()
-    if not parent_path.is_file():
-        raise ScenarioError(f"{path}: field 'extends' = {parent!r}: no such file ({parent_path}).")
-    inherited = resolve_file(parent_path, (*seen, path))
-    merged = deep_merge({k: v for k, v in inherited.items() if k not in replace}, data)
-    replaced = sorted(set(inherited.get("replace", [])) | set(replace))
-    if replaced:
-        merged["replace"] = replaced
-    return merged
-
-
-def _replace_list(data: dict[str, Any], path: Path) -> list[str]:
-    """The file's ``replace:`` list, checked against the top-level sections."""
-    replace = data.get("replace", [])
-    allowed = sorted(Scenario.model_fields)
-    if not isinstance(replace, list) or any(name not in allowed for name in replace):
-        raise ScenarioError(
-            f"{path}: field 'replace' = {replace!r}: must be a list of top-level sections "
-            f"(allowed: {', '.join(allowed)})."
-        )
-    return replace
-
-
-def merge_over_defaults(defaults: dict[str, Any], resolved: dict[str, Any]) -> dict[str, Any]:
-    """Merge a resolved scenario file over the defaults, honouring its ``replace:`` list."""
-    resolved = dict(resolved)
-    replace = resolved.pop("replace", [])
-    return deep_merge({k: v for k, v in defaults.items() if k not in replace}, resolved)
-
-
-def validate_scenario(data: dict[str, Any], source: str) -> Scenario:
-    """Validate a complete scenario mapping, or raise a readable :class:`ScenarioError`."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, source)) from None
+        raise ScenarioError(format_validation_error(exc, source, origins=origins)) from None
 
 
-def load_scenario(path: str | Path, defaults: dict[str, Any] | None = None) -> Scenario:
-    """Load and validate a scenario file over the default data.
+# --------------------------------------------------------------------------- the schema walker
 
-    Args:
-        path: A YAML scenario file.
-        defaults: The default inputs; read from ``data/`` when not given.
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What the schema says about a dotted path: its field, type and the mapping keys on the way."""
+
+    info: FieldInfo | None  # the last named field (None at the top level)
+    annotation: Any  # type of the value at the path (optional sections unwrapped)
+    keys: tuple[str, ...]  # keys of mappings passed on the way (materials, groups, districts)
+
+    @property
+    def unit(self) -> str:
+        """The field's unit ('' if none)."""
+        extra = (
+            self.info.json_schema_extra if self.info and isinstance(self.info.json_schema_extra, dict) else {}
+        )
+        return str(extra.get("unit", ""))
+
+    @property
+    def description(self) -> str:
+        """The field's description ('' if none)."""
+        return (self.info.description or "") if self.info else ""
+
+    @property
+    def is_section(self) -> bool:
+        """Whether the path names a section or mapping of fields rather than one value."""
+        a = self.annotation
+        return (isinstance(a, type) and issubclass(a, BaseModel)) or getattr(a, "__origin__", None) is dict
+
+
+class UnknownFieldError(LookupError):
+    """A dotted path names no field of the schema; ``allowed`` lists what is there."""
+
+    def __init__(self, where: str, part: str, allowed: list[str]) -> None:
+        super().__init__(f"{where} has no field {part!r}")
+        self.where, self.part, self.allowed = where, part, allowed
+
+
+def _unwrap(annotation: Any) -> Any:
+    """An optional section (``Lever | None``) as its section type."""
+    if isinstance(annotation, types.UnionType) or getattr(annotation, "__origin__", None) is typing.Union:
+        args = [a for a in annotation.__args__ if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def field_at(path: Sequence[Any], model: type[BaseModel] = Scenario) -> FieldSpec:
+    """Walk the schema along ``path`` (field names and mapping keys) from ``model``.
+
+    A part under a mapping (``materials.pet``) is taken as a key whatever its value: which keys
+    exist is a property of a scenario, not of the schema.
 
     Raises:
-        ScenarioError: Naming the file, the field, the value and what is allowed.
+        UnknownFieldError: If a part names no field of the section it is in, or the path goes on
+            past a single value.
     """
-    from sim.io import default_inputs
-
-    path = Path(path)
-    base = default_inputs() if defaults is None else defaults
-    return validate_scenario(merge_over_defaults(base, resolve_file(path)), str(path))
-
-
-def default_scenario() -> Scenario:
-    """The default inputs from ``data/`` (the Phnom Penh calibration) as a scenario."""
-    from sim.io import default_inputs
-
-    return validate_scenario({"name": "defaults", **default_inputs()}, "data/")
+    annotation: Any = model
+    info: FieldInfo | None = None
+    keys: list[str] = []
+    walked: list[str] = []
+    for part in path:
+        where = ".".join(walked) or "the top level"
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = annotation.model_fields
+            if part not in fields:
+                raise UnknownFieldError(where, str(part), list(fields))
+            info = fields[part]
+            annotation = info.annotation
+        elif getattr(annotation, "__origin__", None) is dict:
+            keys.append(str(part))
+            annotation = annotation.__args__[1]
+        else:
+            raise UnknownFieldError(where, str(part), [])
+        walked.append(str(part))
+    return FieldSpec(info, _unwrap(annotation), tuple(keys))
 
 
 # --------------------------------------------------------------------------- error text
 
 
 def _field_info(loc: tuple[Any, ...]) -> tuple[str | None, str | None, list[str] | None]:
-    """Unit, description and allowed field names for a location in the schema."""
-    model: Any = Scenario
-    info = None
-    for part in loc:
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            fields = model.model_fields
-            if part not in fields:
-                return None, None, sorted(fields)
-            info = fields[part]
-            model = info.annotation
-            args = getattr(model, "__args__", ())
-            if getattr(model, "__origin__", None) is dict and args:
-                model = ("dict", args[1])
-            elif isinstance(model, types.UnionType):  # an optional section, e.g. a lever
-                model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), model)
-        elif isinstance(model, tuple):
-            model = model[1]
-            info = None
-    if info is None:
-        return None, None, None
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    unit = extra.get("unit")
-    return (str(unit) if unit else None), info.description, None
+    """Unit, description and allowed field names for a location in the scenario schema."""
+    try:
+        spec = field_at(loc)
+    except UnknownFieldError as exc:
+        return None, None, sorted(exc.allowed)
+    if (spec.keys and spec.keys[-1] == str(loc[-1])) or spec.info is None:
+        return None, None, None  # a mapping key, not a field
+    return spec.unit or None, spec.description or None, None
 
 
 FieldInfoLookup = Callable[[tuple[Any, ...]], tuple[str | None, str | None, list[str] | None]]
+
+
+#: Problems listed in one error message; the rest are counted.
+MAX_PROBLEMS_SHOWN = 20
+#: Characters of a value shown in an error message.
+MAX_VALUE_SHOWN = 80
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it, cut short."""
+    text = "{...}" if isinstance(value, dict) else json.dumps(value, default=str)
+    return text if len(text) <= MAX_VALUE_SHOWN else text[: MAX_VALUE_SHOWN - 3] + "..."
 
 
 def format_validation_error(
@@ -470,6 +437,7 @@ def format_validation_error(
     what: str = "the scenario",
     field_info: FieldInfoLookup = _field_info,
     hidden: frozenset[str] = frozenset(),
+    origins: Callable[[tuple[Any, ...]], str] | None = None,
 ) -> str:
     """One readable paragraph per problem: file, field, value, what is allowed.
 
@@ -479,24 +447,34 @@ def format_validation_error(
         what: What was validated, for the first line.
         field_info: Unit, description and allowed field names of a location in the schema.
         hidden: Location parts not shown (pydantic's names of union members).
+        origins: The file that holds the value at a location, when it is not ``source`` (a
+            parent named by ``extends:``, or the default data).
     """
     lines = [f"{source}: {what} is not valid."]
-    for err in exc.errors():
+    errors = exc.errors()
+    for err in errors[:MAX_PROBLEMS_SHOWN]:
         loc = tuple(p for p in err["loc"] if p not in hidden)
         field = ".".join(str(p) for p in loc) or "(top level)"
+        origin = origins(loc) if origins is not None else source
+        held = f" (set in {origin})" if origin != source else ""
         kind = err["type"]
         if kind == "extra_forbidden":
             _, _, allowed = field_info(loc)
             hint = f" Allowed here: {', '.join(allowed)}." if allowed else ""
-            lines.append(f"  - unknown field '{field}'.{hint}")
+            lines.append(f"  - unknown field '{field}'{held}.{hint}")
             continue
         if kind == "missing":
             lines.append(f"  - field '{field}' is required but missing.")
             continue
         unit, description, _ = field_info(loc)
-        value = err.get("input")
-        shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
         problem = err["msg"].removeprefix("Value error, ")
+        if kind == "finite_number":
+            problem = "not a finite number (NaN and infinities are not allowed)"
         about = "; ".join(x for x in (f"unit {unit}" if unit else "", description or "") if x)
-        lines.append(f"  - field '{field}' = {shown}: {problem}." + (f" ({about})" if about else ""))
+        lines.append(
+            f"  - field '{field}' = {_shown(err.get('input'))}{held}: {problem}."
+            + (f" ({about})" if about else "")
+        )
+    if len(errors) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"  ... and {len(errors) - MAX_PROBLEMS_SHOWN} more problems.")
     return "\n".join(lines)

@@ -14,9 +14,10 @@ def param(unit: str, description: str, **bounds: float) -> Any:
 
 
 class Section(BaseModel):
-    """Base of every schema section: unknown fields are errors, values are immutable."""
+    """Base of every schema section: unknown fields are errors, values are immutable, and every
+    number must be finite (NaN and infinities are refused, whatever the field's bounds)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def field_bounds(field: FieldInfo) -> tuple[float | None, float | None]:

@@ -15,10 +15,10 @@ import pytest
 
 from sim import RunResult, ScenarioError, load_scenario, run_scenario
 from sim import network as net
-from sim.agents import Conditions
+from sim.conditions import Conditions
 from sim.io import provenance_table
 from sim.model import PlasticModel
-from sim.policies import Lever, Policies, all_facilities, lever_catalogue
+from sim.levers import Lever, Policies, lever_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -121,7 +121,8 @@ def cond_at(year: int, month: int = 1) -> Conditions:
         step=0,
         year=year,
         month=month,
-        days=30.4,
+        days=365.25 / 12,
+        year_fraction=(month - 1) / 12,
         population=1.0,
         plastic_kg_per_person_step=1.0,
         plastic_share_of_msw=0.2,
@@ -306,7 +307,7 @@ def test_new_facilities_join_the_graph_and_close_after_end_year(check_invariants
             "policies.new_facilities.incinerator_t_msw_per_day": 500,
         }
     )
-    names = set(all_facilities(sc))
+    names = set(sc.all_facilities())
     assert {"new_mrf", "new_recycler", "new_incinerator"} <= names
     model = PlasticModel(sc, seed=1, scale=SCALE)
     assert net.facility_node("mrf", "new_mrf") in model.graph
@@ -319,3 +320,13 @@ def test_new_facilities_join_the_graph_and_close_after_end_year(check_invariants
     into_mrf = f[f["target"] == "mrf:new_mrf"].groupby("year")["tonnes"].sum()
     assert set(into_mrf.index) == {2026, 2027, 2028}
     assert result.annual.at[2027, "energy_recovered_mwh"] > 0
+
+
+def test_ramp_counts_the_step_length_not_a_month():
+    """Weekly steps: the first step of a two-year ramp is one week's worth of strength."""
+    lever = Lever(start_year=2030, ramp_years=2)
+    weekly = cond_at(2030, 1)
+    weekly = type(weekly)(**{**weekly.__dict__, "days": 365.25 / 52, "year_fraction": 0.0})
+    assert lever.strength(weekly) == pytest.approx(1 / 52 / 2)
+    later = type(weekly)(**{**weekly.__dict__, "year_fraction": 10 / 52})
+    assert lever.strength(later) == pytest.approx(11 / 52 / 2)

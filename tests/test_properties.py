@@ -10,7 +10,7 @@ a few thousand households:
   bounds (``ge``/``gt``/``le``/``lt``), the whole space a user may write in a scenario file,
   extremes included.
 
-Both add a random set of policy levers from :func:`sim.policies.lever_catalogue` with their
+Both add a random set of policy levers from :func:`sim.levers.lever_catalogue` with their
 parameters drawn inside their bounds, so new levers are covered as they are added. Every run
 must keep the invariants of ``conftest.assert_invariants`` (mass balance at every node and step,
 no negative stock or flow, fates summing to generation).
@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from sim import Scenario, load_scenario
 from sim.io import parameter_ranges
 from sim.materials import MATERIALS, Material, SeparationGroup
-from sim.policies import lever_catalogue
+from sim.levers import lever_catalogue
 from sim.scenario import City, District, MaterialParams
 from sim.scenario import Scenario as ScenarioModel
 from sim.sections import Section

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sim import load_scenario, run_scenario
-from sim.scenario import resolve_file
+from sim.loader import resolve_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -104,7 +104,7 @@ def test_japan_like_route_shares_land_near_the_reference():
 
 
 def test_island_workshop_replaces_districts_and_has_a_tourist_season():
-    raw = resolve_file(SCENARIOS / "island_workshop.yaml")
+    raw = resolve_file(SCENARIOS / "island_workshop.yaml").data
     assert raw["replace"] == ["districts", "facilities"]
     sc = load_scenario(SCENARIOS / "island_workshop.yaml")
     assert set(sc.districts) == {"Harbour Village", "Hill Hamlets", "Beach Strip"}

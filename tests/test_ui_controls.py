@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sim.policies import lever_catalogue
+from sim.levers import lever_catalogue
 from ui import controls, state
 
 

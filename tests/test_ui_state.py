@@ -92,7 +92,7 @@ def test_yaml_export_lists_only_changes_and_imports_back(baseline: dict, changed
         (b"- a\n- b\n", "must be a mapping"),
         (b"city:\n  plastic_share_of_msw: 3\n", "city.plastic_share_of_msw"),
         (b"citty:\n  population: 1\n", "unknown field 'citty'"),
-        (b"\xff\xfe\x00bad", "not UTF-8"),
+        (b"\xff\xfe\x00bad", "not a text file \\(expected UTF-8"),
         (b"extends: nowhere.yaml\n", "nowhere.yaml"),
         (b"replace: districts\n", "must be a list of top-level sections"),
     ],

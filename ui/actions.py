@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.loader import inside
 from ui import controls, runs, state
 from ui.ids import LEVER_PARAM_TYPE
 from ui.text import t
@@ -299,8 +300,9 @@ def load_sweep(path_text: str | None, root: Path) -> tuple[dict[str, Any] | None
 
     if not path_text:
         return None, ""
-    path = (root / path_text).resolve()
-    if root.resolve() not in (path, *path.parents):
+    try:
+        path = inside(root, path_text, "sweep folder")
+    except InputError:
         return None, t("sweep.outside", path=path_text)
     try:
         results = load_sweep_results(path)

@@ -1,6 +1,6 @@
 """What the lever and assumption panels show, derived from the model's own metadata.
 
-Levers come from :func:`sim.policies.lever_catalogue` (label, pillar, explanation, evidence,
+Levers come from :func:`sim.levers.lever_catalogue` (label, pillar, explanation, evidence,
 parameters with unit and bounds); assumptions from :func:`sim.io.parameter_ranges` (plausible
 range of each scalar input) and the scenario schema (unit and description). Nothing here is
 typed twice: a lever added to the catalogue appears in the app without touching this module.
@@ -18,11 +18,9 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from sim import io as sio
-from sim.policies import lever_catalogue
-from sim.scenario import MaterialParams, Scenario
+from sim.levers import lever_catalogue
+from sim.scenario import MaterialParams, UnknownFieldError, field_at
 from ui.text import has_text, t
 
 #: Pillars of the Cambodia-Japan Memorandum of Cooperation, in the order the panel shows them.
@@ -219,26 +217,12 @@ def levers_by_pillar(specs: list[LeverSpec]) -> dict[str, list[LeverSpec]]:
 
 def _field_info(path: str) -> tuple[str, str, list[str]]:
     """Unit, description and mapping keys (materials, separation groups) of a dotted scenario path."""
-    model: Any = Scenario
-    unit, description, keys = "", "", []
-    value_type: Any = None  # set while the next part is a mapping key
-    for part in path.split("."):
-        if value_type is not None:
-            keys.append(part)
-            model, value_type = value_type, None
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields):
-            break
-        info = model.model_fields[part]
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        unit, description = str(extra.get("unit", "")), info.description or ""
-        model = info.annotation
-        args = getattr(model, "__args__", ())
-        if getattr(model, "__origin__", None) is dict and args:
-            value_type = args[1]
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        keys = []  # the keys lead to a section of fields, described on their own
-    return unit, description, keys
+    try:
+        spec = field_at(path.split("."))
+    except UnknownFieldError:
+        return "", "", []
+    keys = [] if spec.is_section else list(spec.keys)  # a section of fields is described on its own
+    return spec.unit, spec.description, keys
 
 
 def field_meta(path: str) -> tuple[str, str]:

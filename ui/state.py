@@ -22,14 +22,9 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.io import default_inputs
-from sim.scenario import (
-    Scenario,
-    deep_merge,
-    load_scenario,
-    merge_over_defaults,
-    resolve_file,
-    validate_scenario,
-)
+from sim.loader import MAX_FILE_BYTES, load_scenario, load_scenario_text
+from sim.mapping import flatten, get_path, set_path
+from sim.scenario import validate_scenario
 from ui.text import t
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -40,7 +35,7 @@ DEFAULT_PRESET = "baseline"
 BASE_KEY = "base"
 HISTORY_LIMIT = 20
 MAX_SAVED = 20
-MAX_IMPORT_BYTES = 1_000_000
+MAX_IMPORT_BYTES = MAX_FILE_BYTES
 #: Fields that name a scenario rather than change what it does.
 LABEL_FIELDS = ("name", "description")
 
@@ -98,26 +93,6 @@ def _close(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _set(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted path, creating (or replacing None by) mappings on the way."""
-    *parents, leaf = path.split(".")
-    node = data
-    for key in parents:
-        if not isinstance(node.get(key), dict):
-            node[key] = {}
-        node = node[key]
-    node[leaf] = value
-
-
-def _get(data: dict[str, Any], path: str) -> Any:
-    node: Any = data
-    for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
 def apply_controls(
     scenario: dict[str, Any],
     levers_on: dict[str, bool],
@@ -156,8 +131,8 @@ def apply_controls(
                 current[name] = value
         policies[lever] = current
     for path, value in assumptions.items():
-        if value is not None and not _close(_get(out, path), value):
-            _set(out, path, value)
+        if value is not None and not _close(get_path(out, path), value):
+            set_path(out, path, value)
     return out, on
 
 
@@ -168,20 +143,10 @@ def lever_values(scenario: dict[str, Any], lever: str) -> dict[str, Any] | None:
 
 def value_at(scenario: dict[str, Any], path: str) -> Any:
     """The value at a dotted path of a scenario (None if absent)."""
-    return _get(scenario, path)
+    return get_path(scenario, path)
 
 
 # --------------------------------------------------------------------------- diffs and links
-
-
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Leaves of a nested mapping by dotted path (lists and None are leaves)."""
-    if isinstance(data, dict) and data:
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    return {prefix: data}
 
 
 def diff(current: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +160,7 @@ def apply_diff(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """``base`` with each dotted path of ``changes`` set (not yet validated)."""
     out = copy.deepcopy(base)
     for path in sorted(changes, key=lambda p: p.count(".")):
-        _set(out, path, changes[path])
+        set_path(out, path, changes[path])
     return out
 
 
@@ -260,7 +225,7 @@ def scenario_yaml(scenario: dict[str, Any], name: str | None = None) -> str:
     for path in sorted(changes, key=lambda p: p.count(".")):
         if path.count(".") == 1 and path.startswith("policies.") and changes[path] is None:
             continue  # a lever that is off: nothing to write
-        _set(tree, path, changes[path])
+        set_path(tree, path, changes[path])
     body.update(tree)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = (
@@ -276,45 +241,13 @@ def parse_scenario_yaml(
 ) -> dict[str, Any]:
     """Read an uploaded scenario file over the defaults and validate it.
 
-    ``extends:`` is resolved against the project's ``scenarios/`` folder; ``replace:`` works as
-    in scenario files (see :mod:`sim.scenario`).
+    The one loader of :mod:`sim.loader` with its limits; ``extends:`` may name only a scenario
+    shipped in ``scenarios/``, by name, so an upload never makes the server open another file.
 
     Raises:
         ScenarioError: With a message fit to show the user (file, field, value, what is allowed).
     """
-    if len(text) > MAX_IMPORT_BYTES:
-        raise ScenarioError(f"{filename}: " + t("import.too_big", limit=MAX_IMPORT_BYTES // 1000))
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ScenarioError(f"{filename}: " + t("import.not_text")) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{filename}: " + t("import.not_yaml", where=where, problem=problem)) from None
-    data = {} if data is None else data
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{filename}: " + t("import.not_mapping", kind=type(data).__name__))
-    replace = data.get("replace", [])
-    sections = set(Scenario.model_fields)
-    if not isinstance(replace, list) or not all(isinstance(r, str) and r in sections for r in replace):
-        raise ScenarioError(
-            f"{filename}: " + t("import.replace", value=replace, allowed=", ".join(sorted(sections)))
-        )
-    parent = data.pop("extends", None)
-    if parent is not None:
-        parent_path = scenarios_dir / str(parent)
-        if not parent_path.is_file():
-            raise ScenarioError(f"{filename}: " + t("import.extends", parent=parent))
-        inherited = resolve_file(parent_path)
-        merged = deep_merge({k: v for k, v in inherited.items() if k not in replace}, data)
-        merged["replace"] = sorted(set(inherited.get("replace", [])) | set(replace))
-        data = merged
-    return validated(merge_over_defaults(default_inputs(), data), filename)
+    return load_scenario_text(text, filename, scenarios_dir).model_dump(mode="json")
 
 
 def changed_items(scenario: dict[str, Any], start: dict[str, Any]) -> list[str]:
