@@ -1,7 +1,10 @@
 """Command-line interface: ``python -m sim --help``.
 
-Every user mistake (bad scenario file, unknown field, out-of-range value, missing data file)
-is printed as one clear paragraph and exits with code 2; nothing is written.
+Every user mistake (bad scenario file, unknown field, out-of-range value, missing data file, an
+output path that cannot be used) is printed as one clear paragraph and exits with code 2;
+nothing is written. Output paths are checked before anything is computed, and a folder that
+holds anything but an earlier result of this program is never changed (see :mod:`sim.atomic`
+and :func:`sim.results.prepare_result_dir`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,12 +21,20 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim.atomic import check_output_dir, write_file
 from sim.errors import InputError
+from sim.loader import load_scenario
 from sim.metrics import HEADLINE, INDICATORS
-from sim.runner import DEFAULT_SEED, run_scenario
-from sim.scenario import load_scenario
+from sim.results import prepare_result_dir
+from sim.runner import DEFAULT_SEED, MAX_SEED, check_seed, run_scenario
 
 USER_ERROR = 2
+#: Exit codes of ``batch`` beyond 0 (every run finished) and 2 (nothing was run).
+SOME_RUNS_FAILED = 3
+ALL_RUNS_FAILED = 4
+WORKERS_LOST = 5
+INTERRUPTED = 130
+SEED_HELP = f"whole number from 0 to {MAX_SEED}"
 
 app = typer.Typer(
     help=(
@@ -48,6 +59,26 @@ def user_errors() -> Iterator[None]:
     except InputError as exc:
         err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(USER_ERROR) from None
+
+
+def print_note(note: str) -> None:
+    """Print a note for the user (an earlier result restored, and the like) on stderr."""
+    err_console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def write_errors(out: Path) -> Iterator[None]:
+    """Turn a failed write (disk full, permissions changed meanwhile) into one message and exit 1."""
+    try:
+        yield
+    except OSError as exc:
+        err_console.print(
+            f"[bold red]Error:[/] could not write to {escape(str(out))} ({escape(exc.strerror or str(exc))}); "
+            "nothing was written there.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from None
 
 
 def fmt_value(name: str, value: float | None) -> str:
@@ -97,27 +128,38 @@ def report_years(start: int, end: int) -> list[int]:
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     seed: Annotated[
-        int, typer.Option(help="Random seed: same scenario + seed = same numbers.")
+        int, typer.Option(help=f"Random seed ({SEED_HELP}): same scenario + seed = same numbers.")
     ] = DEFAULT_SEED,
     scale: Annotated[
         float,
         typer.Option(help="Fraction of households simulated, in (0, 1]; tonnages are city scale."),
     ] = 1.0,
     out: Annotated[
-        Path | None,
-        typer.Option(help="Output folder [default: results/<scenario file name>]."),
+        str | None,
+        typer.Option(
+            metavar="DIR",
+            help="Output folder: new, empty, or an earlier result (with --force) "
+            "[default: results/<scenario file name>].",
+        ),
     ] = None,
+    force: Annotated[bool, typer.Option(help="Replace an earlier result in --out.")] = False,
     format: Annotated[str, typer.Option("--format", help="Table format: parquet or csv.")] = "parquet",
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
-    """Run SCENARIO and write timeseries, flows, stocks and summary.json to --out."""
+    """Run SCENARIO and write timeseries, flows, stocks and summary.json to --out.
+
+    --out must be a new or empty folder, or an earlier result of this command (replaced only
+    with --force); a folder holding anything else is refused and left untouched.
+    """
     with user_errors():
         if format not in ("parquet", "csv"):
             raise InputError(f"--format {format!r}: allowed values are 'parquet' and 'csv'.")
         if not 0 < scale <= 1:
             raise InputError(f"--scale {scale}: must be greater than 0 and at most 1.")
+        check_seed(seed, "--seed")
         sc = load_scenario(scenario)
-    out = out or Path("results") / scenario.stem
+        default = Path("results") / scenario.stem
+        out_dir = prepare_result_dir(default if out is None else out, force, notify=print_note)
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
@@ -130,7 +172,8 @@ def run(
         result = run_scenario(
             sc, seed=seed, scale=scale, progress=lambda done, _: bar.update(task, completed=done)
         )
-    result.write(out, format)  # type: ignore[arg-type]
+    with user_errors(), write_errors(out_dir):
+        result.write(out_dir, format, force=force)  # type: ignore[arg-type]
     years = report_years(sc.time.start_year, sc.time.end_year)
     console.print(
         headline_table(
@@ -138,7 +181,7 @@ def run(
         )
     )
     console.print(
-        f"{result.summary['households_simulated']:,} households, {sc.time.n_steps} steps in {result.summary['run_seconds']:.1f} s; results in {out}/"
+        f"{result.summary['households_simulated']:,} households, {sc.time.n_steps} steps in {result.summary['run_seconds']:.1f} s; results in {out_dir}/"
     )
 
 
@@ -152,7 +195,14 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file."
     )
 
 
-@app.command()
+@app.command(
+    epilog=(
+        "Exit codes: 0 every run finished; 2 nothing was run (bad sweep file, option, output folder "
+        "or Dask cluster); 3 some runs failed; 4 every run failed; 5 the Dask cluster lost all its "
+        "workers; 130 interrupted. Failed runs and their errors are in DIR/manifest.jsonl; finished "
+        "runs are kept, and --resume runs the rest."
+    )
+)
 def batch(
     sweep: Annotated[Path, typer.Argument(help="Sweep YAML file (see docs/batch.md).")],
     workers: Annotated[
@@ -161,20 +211,31 @@ def batch(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
     ] = None,
+    worker_timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds to wait for Dask workers to pass the check before the sweep, and with no "
+            "worker during it, before giving up.",
+            min=1,
+        ),
+    ] = 60.0,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder [default: results/sweeps/<sweep name>].")
+        str | None,
+        typer.Option(metavar="DIR", help="Output folder [default: results/sweeps/<sweep file name>]."),
     ] = None,
     resume: Annotated[bool, typer.Option(help="Finish a sweep in --out, skipping finished runs.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Run every (sample, seed) of SWEEP; each run is written as Parquet to --out."""
     from sim.batch import load_sweep, run_sweep
-    from sim.batch.runner import dask_executor
+    from sim.batch.cluster import WorkersLostError, connect
 
     with user_errors():
         sw = load_sweep(sweep)
-        out = out or Path("results") / "sweeps" / sweep.stem
-        client, executor = dask_executor(scheduler) if scheduler else (None, None)
+        out_dir = check_output_dir(
+            Path("results") / "sweeps" / sweep.stem if out is None else out, inside=True
+        )
+        client, executor = connect(scheduler, worker_timeout) if scheduler else (None, None)
     where = f"Dask at {scheduler}" if scheduler else f"{workers or 'one per CPU'} local worker(s)"
     console.print(
         f"{sw.spec.name}: {sw.n_runs} runs ({len(sw.samples)} samples x {len(sw.seeds)} seeds) on {where}"
@@ -187,7 +248,11 @@ def batch(
         TimeRemainingColumn(),
     ]
     try:
-        with user_errors(), Progress(*columns, console=err_console, disable=quiet) as bar:
+        with (
+            user_errors(),
+            write_errors(out_dir),
+            Progress(*columns, console=err_console, disable=quiet) as bar,
+        ):
             task = bar.add_task(sw.spec.name, total=sw.n_runs, failed=0)
             failed = 0
 
@@ -196,25 +261,53 @@ def batch(
                 failed += getattr(record, "status", "ok") == "failed"
                 bar.update(task, completed=done, failed=failed)
 
-            report = run_sweep(sw, out, executor=executor, workers=workers, resume=resume, progress=show)
+            report = run_sweep(sw, out_dir, executor=executor, workers=workers, resume=resume, progress=show)
     except KeyboardInterrupt:
-        err_console.print(f"Interrupted. Finished runs are kept in {out}/; continue with --resume.")
-        raise typer.Exit(130) from None
+        err_console.print(f"Interrupted. Finished runs are kept in {out_dir}/; continue with --resume.")
+        raise typer.Exit(INTERRUPTED) from None
+    except WorkersLostError as exc:
+        err_console.print(
+            f"[bold red]Error:[/] {escape(str(exc))} Finished runs are kept in {escape(str(out_dir))}/; "
+            "continue with --resume.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(WORKERS_LOST) from None
     finally:
         if client is not None:
             client.close()
+    raise typer.Exit(batch_summary(report, out_dir))
+
+
+def batch_summary(report: Any, out_dir: Path) -> int:
+    """Print how a sweep went (counts, first errors, what next) and return the exit code."""
     console.print(
         f"{report.ok} runs finished, {report.failed} failed, {report.skipped} already done, "
-        f"in {report.seconds:.1f} s; results in {out}/"
+        f"in {report.seconds:.1f} s; results in {out_dir}/"
     )
     for record in report.errors[:5]:
         err_console.print(
             f"[yellow]sample {record.sample}, seed {record.seed}:[/] {escape(str(record.error))}",
             highlight=False,
         )
-    if report.failed:
-        err_console.print(f"Every failed run and its error: {out / 'manifest.jsonl'}", highlight=False)
-    console.print(f"Next: python -m sim analyse {out}")
+    if not report.failed:
+        console.print(f"Next: python -m sim analyse {out_dir}")
+        return 0
+    manifest = out_dir / "manifest.jsonl"
+    if report.ok + report.skipped == 0:
+        err_console.print(
+            f"[bold red]Every run failed[/] ({report.failed} of {report.total}); the first errors are "
+            f'above, all of them in {manifest} (status "failed").',
+            highlight=False,
+        )
+        return ALL_RUNS_FAILED
+    err_console.print(
+        f"[yellow]{report.failed} of {report.total} runs failed[/]; the first errors are above, all of "
+        f'them in {manifest} (status "failed"). Fix the cause and rerun with --resume to run them again.',
+        highlight=False,
+    )
+    console.print(f"Next: python -m sim analyse {out_dir} (the failed runs are left out)")
+    return SOME_RUNS_FAILED
 
 
 @app.command()
@@ -222,7 +315,8 @@ def analyse(
     sweep_dir: Annotated[Path, typer.Argument(help="Folder written by `python -m sim batch`.")],
     year: Annotated[int | None, typer.Option(help="Year shown in the report [default: last kept].")] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Folder for indices.csv and report.html [default: SWEEP_DIR].")
+        str | None,
+        typer.Option(metavar="DIR", help="Folder for indices.csv and report.html [default: SWEEP_DIR]."),
     ] = None,
 ) -> None:
     """Sensitivity indices (SALib) of a finished sweep: indices.csv and a self-contained report.html."""
@@ -256,16 +350,27 @@ def compare(
     replications: Annotated[
         int, typer.Option(help="Runs per scenario (seeds SEED, SEED+1, ...); >1 adds a 90% interval.")
     ] = 1,
-    seed: Annotated[int, typer.Option(help="First seed, common to every scenario.")] = DEFAULT_SEED,
+    seed: Annotated[
+        int, typer.Option(help=f"First seed ({SEED_HELP}), common to every scenario.")
+    ] = DEFAULT_SEED,
     scale: Annotated[
         float,
         typer.Option(help="Fraction of households simulated, in (0, 1]; tonnages are city scale."),
     ] = 1.0,
-    out: Annotated[Path | None, typer.Option(help="Folder to write the table to as comparison.csv.")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DIR", help="Folder to write the table to as comparison.csv (replaced if there)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    uncertainty: Annotated[
+        int, typer.Option(metavar="N", help="Common draws of parameters and seeds; adds 5-95 % intervals.")
+    ] = 0,
+    workers: Annotated[int | None, typer.Option(help="Local processes running the runs.")] = None,
 ) -> None:
     """Run SCENARIOS with common seeds; headline indicators for 2030, 2035, 2050 side by side."""
-    from sim.compare import COMPARE_YEARS, cell, compare_scenarios
+    from sim.compare import COMPARE_YEARS, cell, compare_scenarios, uncertainty_notes
 
     with user_errors():
         loaded = [load_scenario(path) for path in scenarios]
@@ -273,6 +378,8 @@ def compare(
             raise InputError(f"--replications {replications}: must be at least 1.")
         if not 0 < scale <= 1:
             raise InputError(f"--scale {scale}: must be greater than 0 and at most 1.")
+        check_seed(seed, "--seed", count=replications)
+        out_dir = None if out is None else check_output_dir(out, inside=True)
         columns = [
             TextColumn("{task.description}"),
             BarColumn(),
@@ -285,7 +392,9 @@ def compare(
                 replications=replications,
                 seed=seed,
                 scale=scale,
-                progress=lambda done, _: bar.update(task, completed=done),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                uncertainty=uncertainty,
+                workers=workers,
             )
     names = [f"{i + 1}. {sc.name}" for i, sc in enumerate(loaded)]
     interval = replications > 1
@@ -312,12 +421,11 @@ def compare(
             label = ""
         view.add_section()
     console.print(view)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / "comparison.csv"
-        tmp = path.with_suffix(".csv.tmp")
-        table.to_csv(tmp, index=False)
-        tmp.replace(path)
+    for line in uncertainty_notes(table):
+        console.print(escape(line))
+    if out_dir is not None:
+        with write_errors(out_dir):
+            path = write_file(out_dir / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
         console.print(f"table written to {path}")
 
 

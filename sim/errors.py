@@ -13,3 +13,7 @@ class ScenarioError(InputError):
 
 class DataError(InputError):
     """A data file in ``data/`` is missing or malformed."""
+
+
+class OutputError(InputError):
+    """An output path cannot be used (a file, unwritable, or holding a user's files)."""

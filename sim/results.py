@@ -22,10 +22,10 @@ Tables (tidy, city scale, units in column names):
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
-import tempfile
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
@@ -35,13 +35,21 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sim import atomic
 from sim import network as net
+from sim.errors import OutputError
 from sim.materials import MATERIALS
 from sim.metrics import INDICATORS, annual, step_indicators
 
 MATERIAL_NAMES = np.array([m.value for m in MATERIALS])
 
 Format = Literal["parquet", "csv"]
+RESULT_TABLES = ("timeseries", "flows", "stocks")
+SUMMARY_FILE = "summary.json"
+#: Every file a result folder may hold.
+RESULT_FILES = frozenset({f"{t}.{ext}" for t in RESULT_TABLES for ext in ("parquet", "csv")} | {SUMMARY_FILE})
+#: Keys by which a ``summary.json`` is recognised as written by this program.
+RESULT_MARKS = frozenset({"scenario", "scenario_hash", "seed", "indicators_by_year", "versions"})
 
 
 @dataclass(frozen=True)
@@ -117,40 +125,100 @@ class RunResult:
         table.index.name = "year"
         return table
 
-    def write(self, out_dir: str | Path, fmt: Format = "parquet") -> Path:
+    def write(self, out_dir: str | Path, fmt: Format = "parquet", force: bool = False) -> Path:
         """Write the tables and ``summary.json`` to ``out_dir``, all or nothing.
 
         Files are written into a temporary folder beside ``out_dir`` and moved into place only
-        when all are complete, so an interrupted write never leaves a half-written result.
+        when all are complete, so an interrupted write never leaves a half-written result. See
+        :func:`prepare_result_dir` for which folders may be written.
+
+        Args:
+            out_dir: The result folder.
+            fmt: Table format.
+            force: Replace an earlier result in ``out_dir``.
+
+        Raises:
+            OutputError: If ``out_dir`` cannot be written (see :func:`prepare_result_dir`).
+            ValueError: If the summary holds a value that is not a finite number.
         """
         out = Path(out_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        prepare_result_dir(out, force)
+        tmp = atomic.make_temp_dir(out)
         try:
-            for name in ("timeseries", "flows", "stocks"):
+            for name in RESULT_TABLES:
                 table = getattr(self, name)
                 if fmt == "parquet":
                     table.to_parquet(tmp / f"{name}.parquet", index=False)
                 else:
                     table.to_csv(tmp / f"{name}.csv", index=False)
-            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, default=_json))
-            if out.exists():
-                old = out.with_name(f".{out.name}.old-{os.getpid()}")
-                out.rename(old)
-                tmp.rename(out)
-                shutil.rmtree(old)
-            else:
-                tmp.rename(out)
+            text = atomic.dumps_strict(self.summary, what=str(out / SUMMARY_FILE))
+            (tmp / SUMMARY_FILE).write_text(text, encoding="utf-8")
+            atomic.publish_dir(tmp, out)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp)
         return out
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value)}")
+def is_result_dir(path: Path) -> bool:
+    """Whether ``path`` is a run result written by this program, holding nothing else.
+
+    A result folder holds ``summary.json`` (with the keys this program writes) and the result
+    tables, and no other file: a folder where anything else was added is not replaced.
+    """
+    summary = path / SUMMARY_FILE
+    if not path.is_dir() or not summary.is_file():
+        return False
+    if any(entry.name not in RESULT_FILES or not entry.is_file() for entry in path.iterdir()):
+        return False
+    try:
+        content = json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(content, dict) and set(content) >= RESULT_MARKS
+
+
+def prepare_result_dir(
+    out_dir: str | Path, force: bool = False, notify: Callable[[str], None] | None = None
+) -> Path:
+    """Check, before a run, that its result can be written to ``out_dir``; tidy up after killed runs.
+
+    ``out_dir`` may be new, an empty folder, or (with ``force``) an earlier result of this
+    program (:func:`is_result_dir`). Anything else is refused and left untouched. Temporary
+    folders of runs that were killed are removed, and an earlier result that a killed run had
+    moved aside while replacing it is put back (:func:`sim.atomic.recover_dir`).
+
+    Args:
+        out_dir: The result folder.
+        force: Allow replacing an earlier result.
+        notify: Called with a sentence for the user when an earlier result is restored or
+            removed (default: :func:`warnings.warn`).
+
+    Returns:
+        The result folder.
+
+    Raises:
+        OutputError: If the path cannot be used, holds files that are not a result of this
+            program, or holds an earlier result and ``force`` is off.
+    """
+    out = atomic.check_output_dir(out_dir)
+    for note in atomic.recover_dir(out, is_result_dir):
+        (notify or warnings.warn)(note)
+    atomic.clean_stale(out.parent)
+    if not out.is_dir() or not any(out.iterdir()):
+        return out
+    if not is_result_dir(out):
+        found = sorted(entry.name for entry in out.iterdir())
+        shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+        raise OutputError(
+            f"{out}: exists and holds files that are not a result of this program ({shown}); "
+            "nothing was changed. Choose a new or empty folder."
+        )
+    if not force:
+        raise OutputError(
+            f"{out}: holds an earlier result; pass --force to replace it, or choose another folder."
+        )
+    return out
 
 
 def versions() -> dict[str, str]:

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 from sim import network as net
+from sim.errors import OutputError
 from sim.materials import MATERIALS
 from sim.metrics import INDICATORS
-from sim.results import RunResult
+from sim.results import RunResult, is_result_dir
 
 #: Keys every year of ``summary.json`` must have (the stable interface of the issue).
 YEAR_KEYS = {
@@ -146,10 +147,15 @@ def test_write_and_read_back(result, tmp_path, fmt):
             np.testing.assert_array_equal(back[value], expected[value])  # floats round-trip exactly
 
 
-def test_write_replaces_a_previous_result(result, tmp_path):
+def test_write_replaces_a_previous_result_only_with_force(result, tmp_path):
     out = tmp_path / "run"
     result.write(out, "csv")
-    result.write(out, "parquet")
+    with pytest.raises(OutputError, match="earlier result"):
+        result.write(out, "parquet")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{n}.csv" for n in TABLE_NAMES] + ["summary.json"]
+    )
+    result.write(out, "parquet", force=True)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{n}.parquet" for n in TABLE_NAMES] + ["summary.json"]
     )
@@ -188,6 +194,30 @@ def test_failed_write_keeps_the_previous_result(result, tmp_path, monkeypatch):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     fail_on_stocks(monkeypatch, "to_parquet")
     with pytest.raises(OSError, match="disk full"):
-        result.write(out, "parquet")
+        result.write(out, "parquet", force=True)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def strict_json(text: str) -> object:
+    """Parse JSON as the standard defines it: NaN and Infinity are not JSON."""
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_summary_json_is_strict_json(result, tmp_path):
+    out = result.write(tmp_path / "run")
+    assert strict_json((out / "summary.json").read_text()) == json.loads(json.dumps(result.summary))
+    assert is_result_dir(out)
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+def test_a_value_that_is_not_a_finite_number_is_never_written_to_summary_json(result, tmp_path, bad):
+    broken = RunResult(result.timeseries, result.record, json.loads(json.dumps(result.summary)))
+    broken.summary["indicators_by_year"]["2026"]["recycled_t"] = bad
+    with pytest.raises(ValueError, match=r"indicators_by_year\.2026\.recycled_t = .* not a finite number"):
+        broken.write(tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary folder left

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import atomic
 from sim.batch.store import SAMPLES_FILE, load_manifest, load_sweep_results, sweep_info
 from sim.batch.sweep import DEFAULT_LEVELS, SweepError
 from sim.metrics import INDICATORS
@@ -187,9 +188,11 @@ def analyse_sweep(sweep_dir: str | Path, out: str | Path | None = None, year: in
     Raises:
         SweepError: If ``sweep_dir`` is not a sweep folder, has no finished runs, or ``year``
             was not kept.
+        OutputError: If ``out`` cannot be written (checked before anything is computed).
     """
     sweep_dir = Path(sweep_dir)
     info = sweep_info(sweep_dir)
+    out_dir = atomic.check_output_dir(sweep_dir if out is None else out, inside=True)
     years = info["years"]
     if year is None:
         year = years[-1]
@@ -200,12 +203,10 @@ def analyse_sweep(sweep_dir: str | Path, out: str | Path | None = None, year: in
         raise SweepError(f"{sweep_dir}: no finished runs to analyse; see {sweep_dir / 'manifest.jsonl'}.")
     indices, notes = sensitivity_indices(sweep_dir, results)
     method = METHOD_OF_DESIGN[info["spec"]["design"]["method"]]
-    out_dir = Path(out) if out is not None else sweep_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv = out_dir / "indices.csv"
-    indices.to_csv(csv, index=False)
-    report = out_dir / "report.html"
-    report.write_text(report_html(info, results, indices, notes, year, sweep_dir), encoding="utf-8")
+    csv = atomic.write_file(out_dir / "indices.csv", lambda tmp: indices.to_csv(tmp, index=False))
+    report = atomic.write_text(
+        out_dir / "report.html", report_html(info, results, indices, notes, year, sweep_dir)
+    )
     return Analysis(indices, year, method, csv, report, notes)
 
 

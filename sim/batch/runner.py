@@ -32,13 +32,16 @@ import pandas as pd
 from sim.batch.store import RunRecord, SweepStore
 from sim.batch.sweep import Sweep, load_sweep
 from sim.errors import InputError
+from sim.loader import default_scenario, load_scenario
 from sim.metrics import INDICATORS
 from sim.results import versions as _versions
 from sim.runner import DEFAULT_SEED, run_scenario
-from sim.scenario import Scenario, default_scenario, load_scenario
+from sim.scenario import Scenario
 
 #: Most tasks handed to the executor at once (bounds memory for very large sweeps).
 MAX_IN_FLIGHT = 1024
+#: How often [s] a sweep waiting for results checks that its executor still has workers.
+WATCH_EVERY_S = 1.0
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +185,7 @@ def _execute(executor: Executor, todo: Sequence[Task]) -> Iterator[TaskResult]:
     queue = iter(todo)
     running: dict[Future, Task] = {}
     window = 1 if isinstance(executor, InlineExecutor) else MAX_IN_FLIGHT
+    check_workers = getattr(executor, "check_workers", None)  # see sim.batch.cluster.DaskExecutor
 
     def fill() -> None:
         while len(running) < window and (task := next(queue, None)) is not None:
@@ -190,7 +194,9 @@ def _execute(executor: Executor, todo: Sequence[Task]) -> Iterator[TaskResult]:
     try:
         fill()
         while running:
-            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            done, _ = wait(list(running), timeout=WATCH_EVERY_S, return_when=FIRST_COMPLETED)
+            if not done and check_workers is not None:
+                check_workers()  # raises WorkersLostError when the cluster has had no worker for too long
             for future in done:
                 task = running.pop(future)
                 try:
@@ -320,18 +326,3 @@ def simulate(
         outcomes[name] = float(table.at[at, name])
         outcomes[f"{name}_by_year"] = table[name].tolist()
     return outcomes
-
-
-def dask_executor(address: str) -> tuple[Any, Executor]:
-    """Connect to a Dask scheduler; return the client and its ``concurrent.futures`` executor.
-
-    Raises:
-        InputError: If the scheduler cannot be reached.
-    """
-    from distributed import Client
-
-    try:
-        client = Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError(f"--scheduler {address}: cannot connect to a Dask scheduler ({exc}).") from None
-    return client, client.get_executor(pure=False)

@@ -10,17 +10,19 @@ Layout of a sweep folder::
                       the run's kept indicators: ``year``, ``seed`` and one column per indicator
 
 Run files are Hive-style partitions, so DuckDB, pyarrow or Spark read them as one table with
-``sample`` and ``rep`` columns. Each is written to a temporary file and moved into place with
-:func:`os.replace`, and its manifest line is appended only afterwards, so an interrupted sweep
-leaves only complete runs behind. A run counts as finished when its manifest line says ``ok``
-and its file exists.
+``sample`` and ``rep`` columns. The folder is created complete (``sweep.json`` and
+``samples.parquet`` in a temporary folder, renamed into place); each run file is written with
+:func:`sim.atomic.write_file`, and its manifest line is appended only afterwards, so an
+interrupted sweep leaves only complete runs behind. A run counts as finished when its manifest
+line says ``ok`` and its file exists.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import uuid
+import re
+import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -29,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim import atomic
 from sim.batch.sweep import Sweep, SweepError
 from sim.results import versions
 
@@ -60,21 +63,23 @@ def run_path(out: Path, sample: int, rep: int) -> Path:
     return out / RUNS_DIR / f"sample={sample}" / f"rep={rep}" / RUN_FILE
 
 
-def write_atomic(table: pd.DataFrame, path: Path) -> None:
-    """Write a table as Parquet to ``path`` all or nothing (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def write_table(table: pd.DataFrame, path: Path) -> Path:
+    """Write a table as Parquet to ``path`` all or nothing (see :func:`sim.atomic.write_file`)."""
+    return atomic.write_file(path, lambda tmp: table.to_parquet(tmp, index=False))
 
 
-def _write_text_atomic(text: str, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+#: Old temporary names (before they carried the process id) a killed creation could leave.
+_OLD_TEMP = re.compile(rf"^\.({re.escape(SAMPLES_FILE)}|{re.escape(SWEEP_FILE)})\.[0-9a-f]{{32}}\.tmp$")
+
+
+def _creation_leftovers_only(out: Path) -> bool:
+    """Whether ``out`` holds only what an interrupted creation of a sweep folder leaves behind."""
+    return all(
+        entry.name == SAMPLES_FILE
+        or entry.name.startswith(f".{SAMPLES_FILE}.")
+        or _OLD_TEMP.match(entry.name)
+        for entry in out.iterdir()
+    )
 
 
 class SweepStore:
@@ -88,12 +93,20 @@ class SweepStore:
     def open(cls, out: str | Path, sweep: Sweep, resume: bool) -> SweepStore:
         """Create the sweep folder, or reopen it to resume the same sweep.
 
+        The folder is created complete or not at all (built in a temporary folder, then
+        renamed). With ``resume``, a missing folder is created, and a folder whose creation
+        was interrupted by an older version of this program is finished. Temporary files of
+        killed processes are removed.
+
         Raises:
-            SweepError: If ``out`` holds another sweep, or holds this one and ``resume`` is off.
+            OutputError: If ``out`` is a file or cannot be written.
+            SweepError: If ``out`` holds another sweep, or holds this one and ``resume`` is
+                off, or holds files that are not a sweep's.
         """
-        store = cls(out, sweep)
+        store = cls(atomic.check_output_dir(out, inside=True), sweep)
+        atomic.clean_stale(store.out.parent)
         info = store.out / SWEEP_FILE
-        if info.exists():
+        if info.is_file():
             found = json.loads(info.read_text(encoding="utf-8")).get("hash")
             if found != sweep.hash:
                 raise SweepError(
@@ -105,33 +118,51 @@ class SweepStore:
                     f"{store.out}: already holds results of this sweep; pass --resume to finish it, "
                     "or choose another --out."
                 )
-        elif store.out.exists() and any(store.out.iterdir()):
-            raise SweepError(f"{store.out}: exists and is not a sweep folder; choose another --out.")
+            store._clean_stale_runs()
+        elif store.out.is_dir() and any(store.out.iterdir()):
+            if not _creation_leftovers_only(store.out):
+                raise SweepError(f"{store.out}: exists and is not a sweep folder; choose another --out.")
+            if not resume:
+                raise SweepError(
+                    f"{store.out}: holds a sweep folder whose creation was interrupted; pass --resume "
+                    "to finish it, or choose another --out."
+                )
+            store._create()
         else:
             store._create()
         return store
 
+    def _clean_stale_runs(self) -> None:
+        atomic.clean_stale(self.out)
+        for folder in (self.out / RUNS_DIR).glob("sample=*/rep=*"):
+            atomic.clean_stale(folder)
+
     def _create(self) -> None:
         sw = self.sweep
-        self.out.mkdir(parents=True, exist_ok=True)
-        write_atomic(sw.samples.reset_index(), self.out / SAMPLES_FILE)
-        info = {
-            "hash": sw.hash,
-            "name": sw.spec.name,
-            "description": sw.spec.description,
-            "source": sw.source,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "spec": sw.spec.model_dump(mode="json"),
-            "base_scenario": {"name": sw.base.name, "hash": sw.base.digest()},
-            "parameters": sw.parameters,
-            "problem": sw.problem(),
-            "seeds": list(sw.seeds),
-            "years": list(sw.years),
-            "n_samples": len(sw.samples),
-            "n_runs": sw.n_runs,
-            "versions": versions(),
-        }
-        _write_text_atomic(json.dumps(info, indent=2), self.out / SWEEP_FILE)
+        tmp = atomic.make_temp_dir(self.out)
+        try:
+            write_table(sw.samples.reset_index(), tmp / SAMPLES_FILE)
+            info = {
+                "hash": sw.hash,
+                "name": sw.spec.name,
+                "description": sw.spec.description,
+                "source": sw.source,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "spec": sw.spec.model_dump(mode="json"),
+                "base_scenario": {"name": sw.base.name, "hash": sw.base.digest()},
+                "parameters": sw.parameters,
+                "problem": sw.problem(),
+                "seeds": list(sw.seeds),
+                "years": list(sw.years),
+                "n_samples": len(sw.samples),
+                "n_runs": sw.n_runs,
+                "versions": versions(),
+            }
+            atomic.write_json(tmp / SWEEP_FILE, info)
+            atomic.publish_dir(tmp, self.out)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
 
     def finished(self) -> set[tuple[int, int]]:
         """(sample, rep) of every run that finished OK and whose file exists."""
@@ -147,9 +178,9 @@ class SweepStore:
     def save(self, record: RunRecord, table: pd.DataFrame | None) -> None:
         """Write a run's table (when it succeeded), then append its manifest line."""
         if table is not None:
-            write_atomic(table, run_path(self.out, record.sample, record.rep))
+            write_table(table, run_path(self.out, record.sample, record.rep))
         manifest = self.out / MANIFEST_FILE
-        line = json.dumps(asdict(record)) + "\n"
+        line = atomic.dumps_strict(asdict(record), indent=None, what=str(manifest)) + "\n"
         with manifest.open("a+b") as fh:
             fh.seek(0, os.SEEK_END)
             if fh.tell() > 0:

@@ -50,13 +50,15 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError, ScenarioError
 from sim.io import parameter_ranges
+from sim.loader import default_scenario, load_scenario, read_yaml
 from sim.metrics import HEADLINE, INDICATORS
-from sim.runner import DEFAULT_SEED
-from sim.scenario import Scenario, default_scenario, format_validation_error, load_scenario, read_yaml
+from sim.runner import DEFAULT_SEED, MAX_SEED
+from sim.scenario import Scenario, format_validation_error
+from sim.sections import Section
 
 Method = Literal["grid", "lhs", "sobol", "morris"]
 DEFAULT_LEVELS = {"grid": 3, "morris": 4}
@@ -66,8 +68,8 @@ class SweepError(InputError):
     """A sweep file cannot be read or does not validate (the CLI exits with code 2)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Section):
+    """Base of the sweep file's sections: the schema's rules (no unknown fields, finite numbers)."""
 
 
 class ParameterSpec(_Strict):
@@ -130,11 +132,18 @@ class SweepSpec(_Strict):
     )
     design: Design
     replications: int = Field(1, ge=1, le=10_000, description="Seeds per sample.")
-    seed: int = Field(DEFAULT_SEED, ge=0, description="Base seed of the design and the runs.")
+    seed: int = Field(DEFAULT_SEED, description=f"Base seed of the design and the runs, 0 to {MAX_SEED}.")
     indicators: list[str] = Field(
         default_factory=lambda: list(HEADLINE), min_length=1, description="Indicators to keep."
     )
     years: list[int] | None = Field(None, min_length=1, description="Years to keep; default all.")
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_in_range(cls, seed: int) -> int:
+        if not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"allowed values are whole numbers from 0 to {MAX_SEED}")
+        return seed
 
     @field_validator("indicators")
     @classmethod
