@@ -6,6 +6,10 @@ panel fit (Lithuania for deposits, Ireland for bags; restated below with their c
 numbers, since they are no longer in the model) are evaluated on the same rows. Prints the
 Markdown table and writes ``docs/behaviour_cv.png`` (predicted against observed).
 
+Then prints what the fitted curves predict for the bag-levy and deposit-return levers' default
+settings at Phnom Penh's incomes (replicate 0 and the 5-95 % range over the bootstrap
+replicates, each with its new-place deviation), and for the 2018 supermarket fee of 400 riel.
+
 Run: ``.venv/bin/python scripts/plot_behaviour.py`` (about 15 s).
 """
 
@@ -20,7 +24,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from sim import behaviour as bh
 from sim import behaviour_fit as bf
+from sim.levers.products import BagLevy, DepositReturn
+from sim.loader import default_scenario
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "behaviour_cv.png"
 
@@ -62,6 +69,109 @@ def previous_bags(cases: bf.Cases) -> np.ndarray:
     """The Irish curve's cut in bag use for every row."""
     x = IE_GDP_PER_HOUSEHOLD_DAY * cases.array("days")
     return 1.0 - 1.0 / (1.0 + (x / IE_X50) ** IE_SLOPE)
+
+
+def cambodia_context(year: int) -> tuple[float, float]:
+    """Cambodia's GDP per capita [USD] and riel per USD in ``year`` (WDI; geometric interpolation)."""
+    import csv
+
+    values: dict[str, dict[int, float]] = {}
+    with (bf.BEHAVIOUR_DIR / "context_cambodia.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            values.setdefault(row["measure"], {})[int(row["year"])] = float(row["value"])
+
+    def at(measure: str) -> float:
+        known = values[measure]
+        if year in known:
+            return known[year]
+        lo, hi = max(y for y in known if y < year), min(y for y in known if y > year)
+        w = (year - lo) / (hi - lo)
+        return known[lo] ** (1 - w) * known[hi] ** w
+
+    return at("gdp_per_capita_current_usd"), at("fx_lcu_per_usd")
+
+
+def spread(values: np.ndarray) -> str:
+    """Replicate 0 and the 5-95 % range over the other replicates, in percent."""
+    low, high = np.quantile(values[1:], [0.05, 0.95])
+    return f"{100 * values[0]:.0f} % ({100 * low:.0f}-{100 * high:.0f} %)"
+
+
+def phnom_penh() -> None:
+    """Print the fitted curves' predictions for the levers' defaults at Phnom Penh's incomes."""
+    sc = default_scenario()
+    fit = bf.read_fit()
+    city = sc.city
+    gdp_2025, _ = cambodia_context(2025)
+    income_per_person = city.median_household_income_usd_per_month * 12 / city.household_size_persons
+    ratio = gdp_2025 / income_per_person
+    print(
+        f"GDP per capita / household income per person (2025): {gdp_2025:.0f} / {income_per_person:.0f} = {ratio:.2f}"
+    )
+
+    def measure(charge_usd: float, year: int) -> tuple[float, float]:
+        growth = (1 + city.income_growth_per_yr) ** (year - sc.time.start_year)
+        daily = city.median_household_income_usd_per_month * growth / (365.25 / 12)
+        days, gdp = bh.panel_days(charge_usd, daily, city.household_size_persons, ratio)
+        return float(days), float(gdp)
+
+    def shifts(p: dict[str, np.ndarray], days: float, gdp: float) -> np.ndarray:
+        return bh.new_place_shift(
+            days,
+            gdp,
+            p["new_place_z"],
+            p["residual_sd_logit"],
+            p["extrapolation_sd_per_doubling"],
+            p["panel_max_days"],
+            p["panel_min_gdp_per_capita_usd"],
+        )
+
+    b = fit["bags"]
+    levy = BagLevy()
+    print(
+        f"| bag charge | year | days of GDP per capita | GDP per capita [USD] | cut where charged | bag use (covered {levy.covered_share:g}) |"
+    )
+    print("|---|---|---|---|---|---|")
+    gdp_2018, riel_2018 = cambodia_context(2018)
+    cases = [
+        (f"{levy.levy_usd_per_bag:.2f} USD (lever default)", levy.levy_usd_per_bag, y, None)
+        for y in (2027, 2035)
+    ]
+    cases.append(("400 riel (2018 supermarket fee)", 400 / riel_2018, 2018, gdp_2018))
+    for name, usd, year, gdp in cases:
+        days, gdp_pc = (usd / (gdp / 365), gdp) if gdp else measure(usd, year)
+        cut = bh.bag_use_cut(days, b["salience_logit"], b["slope_per_log_days"], shifts(b, days, gdp_pc))
+        use = 1 - levy.covered_share * cut
+        print(f"| {name} | {year} | {days:.4f} | {gdp_pc:.0f} | {spread(cut)} | {spread(use)} |")
+
+    d = fit["deposit"]
+    lever = DepositReturn()
+    access = float(bh.return_point_access(lever.return_points_per_10k_people))
+    print(
+        f"\n| deposit {lever.deposit_usd_per_container:.2f} USD, access {access:.2f} | year | days of GDP per capita | return rate |"
+    )
+    print("|---|---|---|---|")
+    for model in bh.RETURN_MODELS:
+        for year, start, window in ((2027, 0.0, 1.0), (2035, np.inf, 0.0)):
+            days, gdp_pc = measure(lever.deposit_usd_per_container, year)
+            ceiling, intercept = bh.deposit_curve_for(
+                {m: d[f"ceiling_{m}"] for m in bf.FITTED_MODELS},
+                {m: d[f"logit_at_reference_{m}"] for m in bf.FITTED_MODELS},
+                model,
+            )
+            rate = bh.deposit_return_rate(
+                days,
+                start,
+                ceiling,
+                intercept,
+                d["slope_per_log_days"],
+                d["ramp_years"],
+                access=access,
+                shift=shifts(d, days, gdp_pc),
+                window_years=window,
+            )
+            label = "year 1" if window else "mature"
+            print(f"| {model} | {year} ({label}) | {days:.4f} | {spread(rate)} |")
 
 
 def main() -> None:
@@ -109,6 +219,7 @@ def main() -> None:
     fig.tight_layout()
     fig.savefig(OUT, dpi=110)
     print(f"plot written to {OUT}")
+    phnom_penh()
 
 
 if __name__ == "__main__":

@@ -193,7 +193,7 @@ class HouseholdPopulation(mesa.Agent):
                 np.maximum(s[:, g], rng.random(self.n, dtype=f32) < q, out=s[:, g])
         for g in deposit_groups:
             base = min(max(float(s[:, g].mean()), 1e-6), 1 - 1e-6)
-            target = behaviour.deposit_return_rate(
+            target = behaviour.lithuania_deposit_return_rate(
                 base,
                 cond.deposit_usd_per_container / daily_income,
                 cond.deposit_years_since_launch,

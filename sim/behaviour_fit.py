@@ -108,7 +108,7 @@ def parse_label(label: str) -> Window:
     - ``mature ...`` or ``before ...``: mature (no ramp-up);
     - ``first half-year``: years 0-0.5; ``first month``: 0-1/12;
     - ``N-M month ...`` (a trial): 0 to M months;
-    - ``N months after``: 0 to N months after a change of the deposit;
+    - ``N months``: 0 to N months since launch; ``N months after``: since a change of the deposit;
     - ``yearN-M`` / ``yrN-M``: from the start of year N to the end of year M;
     - ``yearN H1`` / ``yearN H2``: the first or second half of year N;
     - ``yearN`` / ``yrN`` / ``~yrN``: year N (N - 1 to N years);
@@ -129,8 +129,8 @@ def parse_label(label: str) -> Window:
         return Window(0.0, 1 / 12)
     if m := re.search(rf"{_NUM}\s*-\s*{_NUM}\s*months?\b", text):
         return _checked(0.0, float(m[2]) / 12, label)
-    if m := re.search(rf"{_NUM}\s*months?\s+after\b", text):
-        return _checked(0.0, float(m[1]) / 12, label, after=True)
+    if m := re.search(rf"{_NUM}\s*months?\b(\s+after)?", text):
+        return _checked(0.0, float(m[1]) / 12, label, after=bool(m[2]))
     if m := re.search(rf"\b(?:year|yr)\s*{_NUM}\s*-\s*{_NUM}\b", text):
         return _checked(float(m[1]) - 1, float(m[2]), label)
     if m := re.search(rf"\b(?:year|yr)\s*{_NUM}\s+h([12])\b", text):
@@ -143,17 +143,13 @@ def parse_label(label: str) -> Window:
     if _TIME_WORD.search(text):
         raise LabelError(
             f"label {label!r} names a time since launch in a form that cannot be read; allowed: "
-            "'mature', 'before', 'first half-year', 'first month', 'N-M month', 'N months after', "
+            "'mature', 'before', 'first half-year', 'first month', 'N-M month', 'N months (after)', "
             "'yearN', 'yrN', 'yearN-M', 'yearN H1', 'N yrs after', '~N yrs', or no time word (mature)"
         )
     return MATURE
 
 
 # --------------------------------------------------------------------------- cases
-
-
-#: Return models and the words that name them in ``return_model`` (first match wins).
-RETURN_MODELS = ("retail", "depot", "centres", "mixed")
 
 
 def parse_return_model(text: str) -> str | None:
@@ -425,86 +421,6 @@ def read_settings(data_dir: Path = BEHAVIOUR_DIR) -> Settings:
         raise DataError(f"{path}: key {exc} is missing.") from None
 
 
-# --------------------------------------------------------------------------- response curves
-# (moved to sim.behaviour once the levers package has landed)
-
-#: Charge at which the logit intercepts of the curves are stated [days of GDP per capita]. A
-#: choice of units near the middle of the panel, not a fitted number.
-REFERENCE_DAYS = 1e-3
-
-
-def _log_charge(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    positive = days > 0
-    return positive, np.log(np.where(positive, days, REFERENCE_DAYS) / REFERENCE_DAYS)
-
-
-def deposit_equilibrium_rate(days, ceiling, logit_at_reference, slope, shift=0.0):
-    """Mature return rate: ``ceiling * logistic(a + b ln(x / x_ref) + shift)``, 0 without deposit."""
-    x = np.asarray(days, dtype=float)
-    positive, log_x = _log_charge(x)
-    z = np.asarray(logit_at_reference) + np.asarray(slope) * log_x + shift
-    return np.where(positive, np.asarray(ceiling) * bh.logistic(z), 0.0)
-
-
-def ramp_remaining(start_years, window_years, ramp_years):
-    """Mean of ``exp(-t / tau)`` over ``[start, start + window]`` (the point value if window = 0)."""
-    t0 = np.maximum(np.asarray(start_years, dtype=float), 0.0)
-    w = np.asarray(window_years, dtype=float)
-    tau = np.asarray(ramp_years, dtype=float)
-    with np.errstate(over="ignore", invalid="ignore"):
-        point = np.exp(-t0 / tau)
-        mean = tau * (point - np.exp(-(t0 + w) / tau)) / np.where(w > 0, w, 1.0)
-    return np.where(np.isinf(t0), 0.0, np.where(w > 0, mean, point))
-
-
-def deposit_return_rate(
-    days,
-    years_since_launch,
-    ceiling,
-    logit_at_reference,
-    slope,
-    ramp_years,
-    *,
-    access=1.0,
-    shift=0.0,
-    previous_days=0.0,
-    window_years=0.0,
-):
-    """Return rate of deposit-bearing containers."""
-    now = deposit_equilibrium_rate(days, ceiling, logit_at_reference, slope, shift)
-    before = deposit_equilibrium_rate(previous_days, ceiling, logit_at_reference, slope, shift)
-    remaining = ramp_remaining(years_since_launch, window_years, ramp_years)
-    return np.asarray(access) * (now - (now - before) * remaining)
-
-
-def deposit_curve_for(params, return_model: str) -> tuple[float, float]:
-    """Ceiling and logit intercept of a return model; ``mixed`` is the mean of retail and depot."""
-    if return_model == "mixed":
-        parts = [deposit_curve_for(params, m) for m in ("retail", "depot")]
-        return (parts[0][0] + parts[1][0]) / 2, (parts[0][1] + parts[1][1]) / 2
-    return params[f"ceiling_{return_model}"], params[f"logit_at_reference_{return_model}"]
-
-
-def bag_use_cut(days, salience_logit, slope, shift=0.0):
-    """Cut in bag use where a charge is made: ``logistic(s + b ln(x / x_ref) + shift)``, 0 at x = 0."""
-    x = np.asarray(days, dtype=float)
-    positive, log_x = _log_charge(x)
-    return np.where(
-        positive, bh.logistic(np.asarray(salience_logit) + np.asarray(slope) * log_x + shift), 0.0
-    )
-
-
-def new_place_shift(days, gdp_per_capita_usd, params):
-    """Logit shift of a new place in replicate ``params``: its own deviation, wider outside the panel."""
-    x = np.asarray(days, dtype=float)
-    income = np.asarray(gdp_per_capita_usd, dtype=float)
-    beyond = np.log2(np.maximum(x / params["panel_max_days"], 1.0)) + np.log2(
-        np.maximum(params["panel_min_gdp_per_capita_usd"] / income, 1.0)
-    )
-    spread = np.sqrt(1.0 + (params["extrapolation_sd_per_doubling"] * beyond) ** 2)
-    return params["new_place_z"] * params["residual_sd_logit"] * spread
-
-
 # --------------------------------------------------------------------------- parameters
 
 #: Fitted parameters of each curve and their units, in the order of the optimiser's vector.
@@ -534,14 +450,14 @@ PLACE_PARAMETERS = [
     ("panel_min_gdp_per_capita_usd", "USD/person/year"),
 ]
 _SLOPE_MAX = 20.0
-_MODELS = ("depot", "centres")
+FITTED_MODELS = ("retail", "depot", "centres")
 
 
 def _unpack(curve: str, v: np.ndarray) -> dict[str, float]:
     if curve == "bags":
         return {"salience_logit": v[0], "slope_per_log_days": v[1], "residual_sd_logit": math.exp(v[2])}
     out = {}
-    for i, m in enumerate(("retail", *_MODELS)):
+    for i, m in enumerate(FITTED_MODELS):
         out[f"ceiling_{m}"] = float(bh.logistic(v[i]))
         out[f"logit_at_reference_{m}"] = v[3 + i]
     out.update(slope_per_log_days=v[6], ramp_years=math.exp(v[7]), residual_sd_logit=math.exp(v[8]))
@@ -568,14 +484,16 @@ def predict(curve: str, params: dict[str, float], cases: Cases) -> np.ndarray:
     """Predicted outcome of every row [fraction] (return rate, or cut in bag use)."""
     days = cases.array("days")
     if curve == "bags":
-        return bag_use_cut(days, params["salience_logit"], params["slope_per_log_days"])
+        return bh.bag_use_cut(days, params["salience_logit"], params["slope_per_log_days"])
     ceiling = np.empty(len(cases))
     intercept = np.empty(len(cases))
+    ceilings = {m: params[f"ceiling_{m}"] for m in FITTED_MODELS}
+    intercepts = {m: params[f"logit_at_reference_{m}"] for m in FITTED_MODELS}
     for i, m in enumerate(cases.model):
-        ceiling[i], intercept[i] = deposit_curve_for(params, m)
+        ceiling[i], intercept[i] = bh.deposit_curve_for(ceilings, intercepts, m)
     start = cases.array("start_years")
     window = np.where(np.isinf(start), 0.0, cases.array("end_years") - np.where(np.isinf(start), 0.0, start))
-    return deposit_return_rate(
+    return bh.deposit_return_rate(
         days,
         start,
         ceiling,
@@ -717,13 +635,24 @@ def cross_validate(curve: str, cases: Cases, settings: Settings) -> CrossValidat
 # --------------------------------------------------------------------------- the fit file
 
 
+#: Scenario section holding the fitted parameters (``behaviour_response.deposit.*`` and ``.bags.*``).
+SECTION = "behaviour_response"
+
+
+def field_path(curve: str, name: str) -> str:
+    """The scenario field of a fitted parameter, by dotted path."""
+    return f"{SECTION}.{curve}.{name}"
+
+
 def fit_table(fits: dict[str, dict[int, dict[str, float]]]) -> list[list[str]]:
     """Long-format rows ``curve, parameter, replicate, value, unit`` of fitted replicates."""
     rows = []
     for curve, replicates in fits.items():
         for name, unit in PARAMETERS[curve] + PLACE_PARAMETERS:
             for k in sorted(replicates):
-                rows.append([curve, name, str(k), f"{float(replicates[k][name]):.10g}", unit])
+                rows.append(
+                    [curve, field_path(curve, name), str(k), f"{float(replicates[k][name]):.10g}", unit]
+                )
     return rows
 
 
@@ -761,7 +690,8 @@ def read_fit(path: Path = FIT_FILE) -> dict[str, dict[str, np.ndarray]]:
             raise DataError(
                 f"{path}, line {line}: replicate {row['replicate']!r} or value {value!r} is not a number."
             ) from None
-        values.setdefault(row["curve"], {}).setdefault(row["parameter"], {})[k] = number
+        name = row["parameter"].removeprefix(f"{SECTION}.{row['curve']}.")
+        values.setdefault(row["curve"], {}).setdefault(name, {})[k] = number
     out: dict[str, dict[str, np.ndarray]] = {}
     for curve in CURVES:
         if curve not in values:

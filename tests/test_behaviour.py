@@ -27,7 +27,7 @@ def year_mean(f, start: float, end: float, n: int = 601) -> float:
 
 
 def lithuania(t: np.ndarray) -> np.ndarray:
-    return bh.deposit_return_rate(bh.LITHUANIA_RETURN_BEFORE, LT_DAYS, t, LT_ACCESS)
+    return bh.lithuania_deposit_return_rate(bh.LITHUANIA_RETURN_BEFORE, LT_DAYS, t, LT_ACCESS)
 
 
 @pytest.mark.parametrize(
@@ -50,19 +50,21 @@ def test_deposit_curve_starts_at_the_pre_scheme_rate_and_rises():
 
 def test_deposit_response_is_in_days_of_income_so_one_curve_serves_any_currency():
     # The same deposit is a larger share of a poorer household's day, so it returns more.
-    poor = bh.deposit_return_rate(0.3, 0.05 / (300 / bh.DAYS_PER_MONTH), 2.0)
-    rich = bh.deposit_return_rate(0.3, 0.05 / (3000 / bh.DAYS_PER_MONTH), 2.0)
+    poor = bh.lithuania_deposit_return_rate(0.3, 0.05 / (300 / bh.DAYS_PER_MONTH), 2.0)
+    rich = bh.lithuania_deposit_return_rate(0.3, 0.05 / (3000 / bh.DAYS_PER_MONTH), 2.0)
     assert poor > rich > 0.3
     # Rescaling deposit and income together (a currency change) changes nothing.
-    a = bh.deposit_return_rate(0.3, 0.10 / 28.0, 2.0)
-    b = bh.deposit_return_rate(0.3, 400 / (28.0 * 4000), 2.0)
+    a = bh.lithuania_deposit_return_rate(0.3, 0.10 / 28.0, 2.0)
+    b = bh.lithuania_deposit_return_rate(0.3, 400 / (28.0 * 4000), 2.0)
     assert a == pytest.approx(b)
 
 
 def test_no_deposit_or_no_return_points_means_no_change():
-    assert bh.deposit_return_rate(0.25, 0.0, 3.0) == pytest.approx(0.25)
-    assert bh.deposit_return_rate(0.25, 0.004, 3.0, bh.return_point_access(0.0)) == pytest.approx(0.25)
-    assert bh.deposit_return_rate(0.25, 0.004, -1.0) == pytest.approx(0.25)
+    assert bh.lithuania_deposit_return_rate(0.25, 0.0, 3.0) == pytest.approx(0.25)
+    assert bh.lithuania_deposit_return_rate(0.25, 0.004, 3.0, bh.return_point_access(0.0)) == pytest.approx(
+        0.25
+    )
+    assert bh.lithuania_deposit_return_rate(0.25, 0.004, -1.0) == pytest.approx(0.25)
 
 
 # --------------------------------------------------------------------------- bag levy
@@ -125,8 +127,9 @@ def test_enforcement_and_price_responses_have_the_right_sign():
     assert bh.enforcement_logit_shift(1.0, 0.5) > bh.enforcement_logit_shift(0.5, 0.5) > 0
     assert bh.demand_multiplier(0.0) == 1.0
     assert 0 < bh.demand_multiplier(0.1) < 1
-    assert bh.recyclate_price_multiplier(0.0) == 1.0
-    assert bh.recyclate_price_multiplier(10.0) == bh.RECYCLATE_PRICE_CAP
+    assert bh.recyclate_price_multiplier(0.0, 2.0, 3.0) == 1.0
+    assert bh.recyclate_price_multiplier(0.1, 2.0, 3.0) == pytest.approx(1.2)
+    assert bh.recyclate_price_multiplier(10.0, 2.0, 3.0) == 3.0
 
 
 # --------------------------------------------------------------------------- the model follows
@@ -171,7 +174,9 @@ def test_model_return_rate_follows_the_deposit_curve(baseline):
         run = run_scenario(drs, seed=seed).annual
         for i, year in enumerate(range(2026, 2030)):
             p = base.at[year, "households_separating_pet_share"]
-            curve = year_mean(lambda t, p=p: bh.deposit_return_rate(p, LT_DAYS, t, LT_ACCESS), i, i + 1)
+            curve = year_mean(
+                lambda t, p=p: bh.lithuania_deposit_return_rate(p, LT_DAYS, t, LT_ACCESS), i, i + 1
+            )
             assert run.at[year, "deposit_return_rate"] == pytest.approx(curve, abs=0.02), (seed, year)
 
 
