@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from scipy.optimize import minimize
 from scipy.special import log_ndtr
 
 from sim import behaviour as bh
+from sim.atomic import write_file
 from sim.errors import DataError
 
 BEHAVIOUR_DIR = Path(__file__).resolve().parent.parent / "data" / "behaviour"
@@ -656,23 +656,16 @@ def fit_table(fits: dict[str, dict[int, dict[str, float]]]) -> list[list[str]]:
     return rows
 
 
-def write_csv_atomically(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> None:
-    """Write a CSV file through a temporary file beside it, replaced in one step."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+def write_csv(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> Path:
+    """Write a CSV file all or nothing (:func:`sim.atomic.write_file`)."""
+
+    def write(tmp: Path) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
             writer.writerows(rows)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
-
-def run_fit(data_dir: Path = BEHAVIOUR_DIR) -> dict[str, dict[int, dict[str, float]]]:
-    """Fit both curves with all bootstrap replicates on the panel in ``data_dir``."""
-    settings = read_settings(data_dir)
-    return {curve: fit_replicates(curve, read_panel(curve, data_dir), settings) for curve in CURVES}
+    return write_file(path, write)
 
 
 def read_fit(path: Path = FIT_FILE) -> dict[str, dict[str, np.ndarray]]:

@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from sim.atomic import check_output_dir, write_file
+from sim.cli_behaviour import app as behaviour_app
 from sim.errors import InputError
 from sim.loader import load_scenario
 from sim.metrics import HEADLINE, INDICATORS
@@ -47,6 +48,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(behaviour_app, name="behaviour")
 console = Console()
 err_console = Console(stderr=True)
 

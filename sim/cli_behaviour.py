@@ -61,7 +61,7 @@ def fit(
         settings = bf.read_settings()
         panels = {curve: bf.read_panel(curve) for curve in bf.CURVES}
         fits = {curve: bf.fit_replicates(curve, panels[curve], settings) for curve in bf.CURVES}
-        bf.write_csv_atomically(out, bf.FIT_COLUMNS, bf.fit_table(fits))
+        bf.write_csv(out, bf.FIT_COLUMNS, bf.fit_table(fits))
     table = Table(title="Leave-one-jurisdiction-out cross-validation")
     for col in ("curve", "rows", "jurisdictions", "MAE (pp)", "worst (pp)"):
         table.add_column(col, justify="right" if col != "curve" else "left")
@@ -119,6 +119,8 @@ def check(
             raise InputError("give at least one of --deposit PAIRS.csv and --bags PAIRS.csv.")
         if out is not None and out.resolve() in {p.resolve() for p in (deposit, bags) if p is not None}:
             raise InputError(f"--out {out}: would overwrite an input file; choose another name.")
+        if out is not None and (out.is_dir() or not out.resolve().parent.is_dir()):
+            raise InputError(f"--out {out}: must be a file in an existing folder.")
         fitted = bf.read_fit()
         results: list[list[str]] = []
         skipped: list[tuple[str, bf.Unpredictable]] = []
@@ -130,7 +132,12 @@ def check(
             results += rows
             skipped += [(curve, s) for s in skip]
         if out is not None:
-            bf.write_csv_atomically(out, CHECK_COLUMNS, results)
+            try:
+                bf.write_csv(out, CHECK_COLUMNS, results)
+            except OSError as exc:
+                raise InputError(
+                    f"--out {out}: cannot be written ({exc.strerror or exc}); nothing was written."
+                ) from None
     table = Table(title="Fitted curves against observed outcomes (%)")
     for col in CHECK_COLUMNS:
         table.add_column(col, justify="right" if col in ("observed", "predicted", "error_pp") else "left")
