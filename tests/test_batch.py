@@ -433,3 +433,101 @@ def test_the_ema_workbench_example_function_runs_without_the_workbench():
         assert name in outcomes
     assert len(outcomes["mismanaged_rate_by_year"]) == 2
     assert json.dumps(outcomes)  # plain values any evaluator can store
+
+
+# --------------------------------------------------------------------------- exit codes
+
+
+@pytest.fixture
+def inline_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``batch`` runs its tasks in this process instead of a local pool (same code path, faster)."""
+    import sim.batch.runner
+
+    monkeypatch.setattr(sim.batch.runner, "local_pool", lambda workers=None: InlineExecutor())
+
+
+#: start_year 2027 with end_year 2025 or 2026 fails as a run (each value is valid alone).
+EXIT_CASES = {
+    "all-ok": ([2025], [2026, 2027], 0, "2 runs finished, 0 failed"),
+    "some-failed": ([2025, 2027], [2026, 2027], 3, "1 of 4 runs failed"),
+    "all-failed": ([2027], [2025, 2026], 4, "Every run failed (2 of 2)"),
+}
+
+
+@pytest.mark.parametrize("case", list(EXIT_CASES))
+def test_batch_exit_code_says_whether_runs_failed(tmp_path, inline_pool, case):
+    starts, ends, code, says = EXIT_CASES[case]
+    spec = tiny_spec(
+        parameters={"time.start_year": {"values": starts}, "time.end_year": {"values": ends}},
+        design={"method": "grid"},
+        replications=1,
+        scale=0.002,
+    )
+    spec.pop("overrides")
+    sweep_file = tmp_path / "sweep.yaml"
+    sweep_file.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["batch", str(sweep_file), "--out", str(out), "--quiet"])
+    assert result.exit_code == code, result.output
+    text = " ".join(result.output.split())
+    assert says in text
+    assert ("Next: python -m sim analyse" in text) == (case != "all-failed")
+    if code:
+        assert str(out / MANIFEST_FILE) in text and "end_year" in text  # where the errors are, and the first
+        failed = [r for r in read_manifest_lines(out) if r["status"] == "failed"]
+        assert len(failed) == {"some-failed": 1, "all-failed": 2}[case]
+
+
+def test_batch_help_documents_the_exit_codes():
+    text = " ".join(CliRunner().invoke(app, ["batch", "--help"]).output.split())
+    for part in ("0 every run finished", "3 some runs failed", "4 every run failed", "5 the Dask cluster"):
+        assert part in text, text
+
+
+# --------------------------------------------------------------------------- creating the folder
+
+
+def test_a_sweep_killed_while_its_folder_is_created_can_be_resumed(tmp_path, inline_pool):
+    sweep_file = tmp_path / "sweep.yaml"
+    sweep_file.write_text(yaml.safe_dump(tiny_spec(design={"method": "lhs", "samples": 2})), encoding="utf-8")
+    out = tmp_path / "out"
+    script = (
+        "import os, sys, pandas\n"
+        "original = pandas.DataFrame.to_parquet\n"
+        "def dying(self, *args, **kwargs):\n"
+        "    original(self, *args, **kwargs)\n"
+        "    os._exit(9)  # killed just after samples.parquet, before sweep.json\n"
+        "pandas.DataFrame.to_parquet = dying\n"
+        "from sim.cli import main\n"
+        f"sys.argv = ['sim', 'batch', {str(sweep_file)!r}, '--out', {str(out)!r}, '--quiet']\n"
+        "main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 9, proc.stderr
+    result = CliRunner().invoke(app, ["batch", str(sweep_file), "--out", str(out), "--resume", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert len(load_sweep_results(out)) == 4 * 3  # every run, every year
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "sweep.yaml"]  # no temporary left
+
+
+def test_resume_finishes_a_folder_whose_creation_was_interrupted(tmp_path, inline_pool):
+    sweep = make_sweep(tiny_spec(design={"method": "lhs", "samples": 2}))
+    out = tmp_path / "out"
+    out.mkdir()
+    sweep.samples.reset_index().to_parquet(out / "samples.parquet")  # what an older version left
+    with pytest.raises(SweepError, match=r"creation was interrupted.*--resume"):
+        run_sweep(sweep, out, executor=InlineExecutor())
+    report = run_sweep(sweep, out, executor=InlineExecutor(), resume=True)
+    assert (report.ok, report.failed) == (4, 0)
+
+
+def test_a_folder_with_other_files_is_never_taken_for_an_interrupted_sweep(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "samples.parquet").write_bytes(b"the user's own table")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SweepError, match="not a sweep folder"):
+        run_sweep(make_sweep(tiny_spec()), out, executor=InlineExecutor(), resume=True)
+    assert (out / "samples.parquet").read_bytes() == b"the user's own table"

@@ -7,7 +7,15 @@ change that caused it and say in the commit message which indicators moved and w
 
 How::
 
-    .venv/bin/python tests/golden/regenerate.py
+    .venv/bin/python tests/golden/regenerate.py [--dry-run] [--allow-drop] [--allow-widen]
+
+It prints, for every indicator and year, the old value, the new one and the move in units of
+the old tolerance (``+2.3 tol``: the new value is 2.3 old tolerances above the old one), and
+every tolerance that changed. It refuses (exit 2, nothing written) to drop an indicator or a
+year the old file had unless given ``--allow-drop``, and to widen any tolerance unless given
+``--allow-widen``: both weaken the test, and the commit must say why. ``--dry-run`` prints the
+comparison and writes nothing. The file records the commit the values were measured on (and
+whether the working tree had uncommitted changes) and the versions of Python and the libraries.
 
 What is stored: the Phnom Penh baseline (``scenarios/phnom_penh_baseline.yaml``), seed 42, scale
 0.1 (about 60,000 households), its full horizon (2025-2050, monthly); the headline indicators of ``INDICATORS`` in the
@@ -37,10 +45,14 @@ export (deterministic, or held at a capacity). The script prints the range for e
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import statistics
+import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +60,8 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim import __version__, load_scenario, run_scenario  # noqa: E402
+from sim.atomic import write_json  # noqa: E402
+from sim.results import versions  # noqa: E402
 
 SCENARIO = "scenarios/phnom_penh_baseline.yaml"
 SEED = 42
@@ -95,11 +109,14 @@ def headline(seed: int) -> dict[int, dict[str, float]]:
     return {year: {name: float(annual.loc[year, name]) for name in INDICATORS} for year in YEARS}
 
 
-def main() -> None:
-    """Run the golden seed and the spread seeds, and write ``baseline.json``."""
+Values = dict[str, dict[str, dict[str, float]]]  # year -> indicator -> value, tolerance, seed_sd
+
+
+def measure() -> Values:
+    """Run the golden seed and the spread seeds: every stored value with its tolerance."""
     golden = headline(SEED)
     spread = [headline(seed) for seed in range(1, N_SEEDS + 1)]
-    values: dict[str, dict[str, dict[str, float]]] = {}
+    values: Values = {}
     for year in YEARS:
         values[str(year)] = {}
         for name in INDICATORS:
@@ -107,29 +124,127 @@ def main() -> None:
             sd = statistics.stdev(run[year][name] for run in spread)
             tolerance = max(Z * sd, RTOL_FLOOR * abs(value), ATOL_FLOOR)
             values[str(year)][name] = {"value": value, "tolerance": tolerance, "seed_sd": sd}
+    return values
+
+
+@dataclass
+class Changes:
+    """What a regeneration changes against the old file."""
+
+    lines: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    widened: list[str] = field(default_factory=list)
+
+
+def compare(old: Values, new: Values) -> Changes:
+    """Old -> new for every stored value, moves in units of the old tolerance.
+
+    Args:
+        old: The ``values`` of the old golden file (empty if there is none).
+        new: The newly measured values.
+
+    Returns:
+        One printable line per value, and the cells dropped and the tolerances widened.
+    """
+    changes = Changes()
+    for year in sorted(set(old) | set(new)):
+        for name in dict.fromkeys([*old.get(year, {}), *new.get(year, {})]):
+            was, now = old.get(year, {}).get(name), new.get(year, {}).get(name)
+            cell = f"{year} {name}"
+            if now is None:
+                changes.dropped.append(cell)
+                changes.lines.append(f"  {cell}: {was['value']:.6g} -> DROPPED")
+                continue
+            if was is None:
+                changes.lines.append(f"  {cell}: new, {now['value']:.6g} (tolerance {now['tolerance']:.3g})")
+                continue
+            moved = (now["value"] - was["value"]) / was["tolerance"]
+            line = f"  {cell}: {was['value']:.6g} -> {now['value']:.6g} ({moved:+.2f} tol)"
+            if now["tolerance"] != was["tolerance"]:
+                line += f"; tolerance {was['tolerance']:.3g} -> {now['tolerance']:.3g}"
+                if now["tolerance"] > was["tolerance"]:
+                    changes.widened.append(f"{cell} (x{now['tolerance'] / was['tolerance']:.3g})")
+                    line += " WIDER"
+            changes.lines.append(line)
+    return changes
+
+
+def provenance() -> dict[str, object]:
+    """The commit the values are measured on, and the versions of Python and the libraries."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+        return done.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "HEAD") or "unknown",
+        "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "versions": versions(),
+    }
+
+
+def main(argv: list[str] | None = None, run: Callable[[], Values] = measure, output: Path = OUTPUT) -> int:
+    """Measure the golden values, compare them with the old file, and write it if allowed.
+
+    Args:
+        argv: Command-line arguments (default: ``sys.argv[1:]``).
+        run: Measures the values (the baseline runs, by default).
+        output: The golden file.
+
+    Returns:
+        The exit code: 0 written (or a dry run), 2 refused.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--allow-drop", action="store_true", help="allow dropping an indicator or year")
+    parser.add_argument("--allow-widen", action="store_true", help="allow widening a tolerance")
+    parser.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
+    args = parser.parse_args(argv)
+    old = json.loads(output.read_text(encoding="utf-8"))["values"] if output.is_file() else {}
+    values = run()
+    changes = compare(old, values)
+    print("old -> new (move in units of the old tolerance):")
+    print("\n".join(changes.lines))
+    refusals = []
+    if changes.dropped and not args.allow_drop:
+        refusals.append(f"drops {', '.join(changes.dropped)}; pass --allow-drop if that is intended")
+    if changes.widened and not args.allow_widen:
+        refusals.append(
+            f"widens the tolerance of {', '.join(changes.widened)}; pass --allow-widen if intended"
+        )
+    if refusals:
+        print(
+            f"Refused, {output.name} is unchanged: this regeneration " + "; it ".join(refusals) + ".",
+            file=sys.stderr,
+        )
+        return 2
+    if args.dry_run:
+        print(f"dry run: {output.name} is unchanged")
+        return 0
     document = {
         "about": "Seeded golden values of the baseline; see tests/golden/regenerate.py for when and how to regenerate.",
         "scenario": SCENARIO,
         "seed": SEED,
         "scale": SCALE,
         "model_version": __version__,
+        **provenance(),
         "spread_seeds": list(range(1, N_SEEDS + 1)),
         "z": Z,
         "rtol_floor": RTOL_FLOOR,
         "atol_floor": ATOL_FLOOR,
         "values": values,
     }
-    OUTPUT.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)}")
-    for name in INDICATORS:
-        relative = [
-            values[str(year)][name]["tolerance"] / abs(values[str(year)][name]["value"])
-            for year in YEARS
-            if abs(values[str(year)][name]["value"]) > 1e3 * ATOL_FLOOR
-        ]
+    write_json(output, document, indent=1)
+    print(f"wrote {output}")
+    for name in dict.fromkeys(n for cells in values.values() for n in cells):
+        cells = [c[name] for c in values.values() if name in c]
+        relative = [c["tolerance"] / abs(c["value"]) for c in cells if abs(c["value"]) > 1e3 * ATOL_FLOOR]
         shown = f"{min(relative):.2%} to {max(relative):.2%}" if relative else "zero (absolute 1e-6)"
         print(f"  {name}: relative tolerance {shown}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
