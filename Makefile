@@ -23,7 +23,7 @@ screenshot: install  ## make docs/screenshot.png from the real app in headless C
 	$(PY) scripts/screenshot.py
 
 run: install  ## run the Phnom Penh baseline headless and print its headline indicators
-	$(PY) -m sim run scenarios/phnom_penh_baseline.yaml --out results/phnom_penh_baseline
+	$(PY) -m sim run scenarios/phnom_penh_baseline.yaml --out results/phnom_penh_baseline --force
 
 test: install  ## lint and run the whole test suite
 	$(PY) -m ruff check sim tests benchmarks ui app.py scripts

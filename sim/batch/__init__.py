@@ -12,12 +12,15 @@ The same from Python::
     table = load_sweep_results("results/sweeps/demo")   # one row per run and year
     analyse_sweep("results/sweeps/demo")                # indices.csv and report.html
 
-On a Dask cluster, pass ``executor=Client("tcp://host:8786").get_executor()``. The model as a
-function of named inputs returning named outcomes is :func:`simulate`.
+On a Dask cluster, pass the executor of :func:`sim.batch.cluster.connect`, which first checks
+that the workers can run the sweep and then notices if they are all lost (any
+``concurrent.futures`` executor works, e.g. ``Client(...).get_executor()``, without those
+checks). The model as a function of named inputs returning named outcomes is :func:`simulate`.
 
 Modules: :mod:`~sim.batch.sweep` (sweep files and designs), :mod:`~sim.batch.runner`
 (executors, tasks, :func:`simulate`), :mod:`~sim.batch.store` (Parquet partitions, manifest,
-reading results), :mod:`~sim.batch.analyse` (SALib indices, HTML report).
+reading results), :mod:`~sim.batch.analyse` (SALib indices, HTML report),
+:mod:`~sim.batch.cluster` (Dask: checking workers, noticing lost ones).
 """
 
 from sim.batch.analyse import Analysis, analyse_sweep, sensitivity_indices

@@ -238,6 +238,9 @@ def run_sweep(
         SweepError: If the sweep file is not valid, or ``out`` holds other results.
         KeyboardInterrupt: On Ctrl-C, after cancelling the runs not yet started; finished
             runs stay in ``out``.
+        sim.batch.cluster.WorkersLostError: If the executor is a
+            :class:`~sim.batch.cluster.DaskExecutor` whose cluster has had no worker for its
+            timeout; finished runs stay in ``out``.
     """
     if not isinstance(sweep, Sweep):
         sweep = load_sweep(sweep)
