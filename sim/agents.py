@@ -37,19 +37,17 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim import behaviour
+from sim import behaviour, market
 from sim import network as net
 from sim.behaviour import DAYS_PER_MONTH, logistic
 from sim.conditions import Conditions
 from sim.ledger import fill_share
-from sim.materials import GROUP_INDEX, GROUPS, N_GROUPS, N_MATERIALS
+from sim.materials import GROUP_INDEX, GROUPS, MATERIALS, N_GROUPS, N_MATERIALS
 
 if TYPE_CHECKING:
     from sim.model import PlasticModel
     from sim.scenario import District, Facility
 
-#: Utilisation over a year above which recyclers add capacity [fraction] (assumption).
-EXPANSION_UTILISATION = 0.95
 GROUP_MATRIX = np.zeros((N_MATERIALS, N_GROUPS))
 GROUP_MATRIX[np.arange(N_MATERIALS), GROUP_INDEX] = 1.0
 
@@ -334,18 +332,6 @@ class InformalCollectors(mesa.Agent):
         model.recorder.add(self.income_key, income)
 
 
-class DepositPoints(mesa.Agent):
-    """Return points of a deposit-return scheme: refund deposits, pass bottles to sorting."""
-
-    node = net.DEPOSIT_POINTS
-
-    def step(self) -> None:
-        model, cond = self.model, self.model.conditions
-        amount = model.ledger.move_all(self.node, net.AGGREGATORS)
-        if amount.any():
-            model.recorder.add("deposit_refunds_usd", float(amount @ cond.refund_usd_per_t))
-
-
 class SeparateCollection(mesa.Agent):
     """Separate collection of dry recyclables: delivers them to junk shops for sorting."""
 
@@ -359,48 +345,229 @@ class SeparateCollection(mesa.Agent):
             model.recorder.add("collection_cost_usd", cost)
 
 
-class Aggregators(mesa.Agent):
-    """Junk shops and dealers: sort, then sell to recyclers, to export, or discard."""
+class Seller(mesa.Agent):
+    """A seller in the secondary-materials market: junk shops, or the deposit scheme's operator.
+
+    What it holds at the end of a step is its inventory, all of it saleable; what it cannot sell
+    beyond :attr:`inventory_bound_t` is discarded to disposal (recorded as
+    ``junkshop_discarded_t``).
+    """
+
+    node: str
+
+    def __init__(self, model: PlasticModel) -> None:
+        super().__init__(model)
+        self.inventory_t = np.zeros(N_MATERIALS)  # saleable stock carried into the step [t]
+        self.arrived_t = np.zeros(N_MATERIALS)  # what came in this step [t]
+
+    def receive(self) -> np.ndarray:
+        """Take in the step's arrivals (after sorting); return what is on offer [t]."""
+        stock = self.model.ledger.stock(self.node)
+        self.arrived_t = np.maximum(stock - self.inventory_t, 0.0)
+        return stock
+
+    def keep_or_discard(self, unsold_t: np.ndarray) -> None:
+        """Hold unsold material up to the inventory bound; discard the rest."""
+        model = self.model
+        bound = (
+            self.arrived_t
+            * model.scenario.aggregation.inventory_months
+            * DAYS_PER_MONTH
+            / model.conditions.days
+        )
+        excess = np.maximum(unsold_t - bound, 0.0)
+        if excess.sum() > 0:
+            model.recorder.add("junkshop_discarded_t", float(excess.sum()))
+            model.dispose(self.node, excess)
+        self.inventory_t = model.ledger.stock(self.node).copy()
+
+
+class DepositPoints(Seller):
+    """The deposit scheme's operator: refunds deposits at return points and sells the bottles."""
+
+    node = net.DEPOSIT_POINTS
+
+    def receive(self) -> np.ndarray:
+        """Refund the step's returns; offer what is held."""
+        stock = super().receive()
+        if self.arrived_t.any():
+            self.model.recorder.add(
+                "deposit_refunds_usd", float(self.arrived_t @ self.model.conditions.refund_usd_per_t)
+            )
+        return stock
+
+
+class JunkShops(Seller):
+    """Junk shops and dealers: buy from collectors, sort out rejects, sell in the market."""
 
     node = net.AGGREGATORS
 
-    def step(self) -> None:
+    def receive(self) -> np.ndarray:
+        """Pay for and sort the step's arrivals; rejects go to disposal; offer what is held."""
         model = self.model
-        sc, cond, ledger = model.scenario, model.conditions, model.ledger
-        stock = ledger.stock(self.node)
-        if stock.sum() <= 0:
-            return
-        bought = stock.copy()
-        saleable = stock * sc.aggregation.sort_yield
-        saleable = np.where(cond.recycler_price_usd_per_t + cond.export_price_usd_per_t > 0, saleable, 0.0)
-        revenue = 0.0
-        for recycler in model.facilities_open("recycler"):
-            room = recycler.room_t(cond)
-            wanted = np.where(cond.recycler_price_usd_per_t > 0, saleable, 0.0)
-            if wanted.sum() <= 0 or room <= 0:
-                continue
-            sent = wanted * fill_share(room, wanted.sum())
-            ledger.transfer(self.node, recycler.node, sent)
-            recycler.used_t += sent.sum()
-            saleable -= sent
-            revenue += sent @ cond.recycler_price_usd_per_t
-        export_room = sc.aggregation.export_capacity_t_per_day * cond.days
-        exportable = np.where(cond.export_price_usd_per_t > 0, saleable, 0.0)
-        if exportable.sum() > 0 and export_room > 0:
-            sent = exportable * fill_share(export_room, exportable.sum())
-            ledger.transfer(self.node, net.EXPORT, sent)
-            revenue += sent @ cond.export_price_usd_per_t
-        model.recorder.add("aggregator_margin_usd", revenue - bought @ cond.junkshop_price_usd_per_t)
-        model.dispose(self.node, ledger.stock(self.node))
+        cond, ledger = model.conditions, model.ledger
+        super().receive()
+        rejects = self.arrived_t * (1.0 - model.scenario.aggregation.sort_yield)
+        if rejects.sum() > 0:
+            model.dispose(self.node, rejects)
+        model.recorder.add("aggregator_margin_usd", -float(self.arrived_t @ cond.junkshop_price_usd_per_t))
+        self.arrived_t = self.arrived_t - rejects
+        return ledger.stock(self.node)
+
+
+class SecondaryMarket(mesa.Agent):
+    """The secondary-materials market (:mod:`sim.market`): clears, then moves what was sold.
+
+    Sellers' offers meet recyclers' and export buyers' demand at the step's price; sales are
+    shared between sellers in proportion to what they offer, and between recyclers in
+    proportion to their capacity for the material's family. The price for the next step moves
+    toward the clearing price, and recyclers invest or retire capacity as margins say.
+    """
+
+    def __init__(self, model: PlasticModel, sellers: list[Seller]) -> None:
+        super().__init__(model)
+        sc = model.scenario
+        self.sellers = sellers
+        self.reference_price_usd_per_t = model.material_column("recycler_price_usd_per_t")
+        self.price_usd_per_t = self.reference_price_usd_per_t.copy()
+        spy = sc.time.steps_per_year
+        step_years = 1.0 / spy
+        self.price_rate = market.rate_per_step(sc.market.price_half_life_months / 12.0, step_years)
+        self.memory_rate = market.rate_per_step(sc.market.margin_memory_months / 12.0, step_years)
+        self.investment = market.Investment(
+            np.zeros(N_GROUPS), lead_steps=round(sc.market.investment_lead_months / 12.0 * spy)
+        )
+        self.last_trade: market.Trade | None = None
+
+    # -- what buyers face ----------------------------------------------------------------
+
+    def demand(self, cond: Conditions, offer_t: np.ndarray) -> market.Demand:
+        """The step's demand curves, from recyclers' capacity and margins and export rules."""
+        model = self.model
+        sc = model.scenario
+        mk = sc.market
+        capacity_t = market.by_material(model.recycler_capacity_by_group() * cond.days)
+        capacity_t = capacity_t * market.family_share(offer_t)
+        residue_usd_per_t = (1.0 - cond.recycling_yield) * (
+            sc.landfill.cost_usd_per_t + cond.landfill_tax_usd_per_t_msw
+        )
+        willingness = (
+            cond.recycling_yield
+            * model.material_column("recyclate_price_usd_per_t")
+            * model.price_index
+            * cond.recyclate_price_multiplier
+            - model.material_column("processing_cost_usd_per_t")
+            - residue_usd_per_t
+            + cond.recycler_support_usd_per_t
+        )
+        export_t = model.material_column("export_demand_t_per_day") * cond.days
+        spread = np.maximum(mk.cost_spread_share * self.reference_price_usd_per_t, 1.0)
+        return market.Demand(
+            capacity_t=capacity_t,
+            willingness_usd_per_t=willingness,
+            spread_usd_per_t=spread,
+            export_t=export_t,
+            export_price_usd_per_t=cond.export_price_usd_per_t,
+            export_ceiling_t=export_t * mk.export_ceiling_multiple,
+            export_open=cond.export_open_share,
+            elasticity=mk.export_elasticity,
+        )
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Floor and ceiling of each material's price [USD/t] (0 where it has no market)."""
+        mk = self.model.scenario.market
+        ref = self.reference_price_usd_per_t * self.model.price_index
+        return ref * mk.price_floor_share, ref * mk.price_ceiling_share
+
+    # -- the step ------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Clear the market, deliver what was sold, keep or discard the rest, update the price."""
+        model = self.model
+        cond, ledger = model.conditions, model.ledger
+        offers = [seller.receive() for seller in self.sellers]
+        offer_t = np.sum(offers, axis=0)
+        demand = self.demand(cond, offer_t)
+        floor, ceiling = self.bounds()
+        price = np.clip(self.price_usd_per_t, floor, ceiling)
+        deal = market.trade(offer_t, price, demand)
+        share = [np.divide(o, offer_t, out=np.zeros(N_MATERIALS), where=offer_t > 0) for o in offers]
+        recyclers = [f for f in model.facilities_open("recycler") if f.capacity_by_group_t_per_day.sum() > 0]
+        weights = np.array([market.by_material(f.capacity_by_group_t_per_day) for f in recyclers])
+        totals = weights.sum(axis=0) if len(recyclers) else np.zeros(N_MATERIALS)
+        for seller, s in zip(self.sellers, share, strict=True):
+            for recycler, w in zip(recyclers, weights, strict=True):
+                part = (
+                    deal.to_recyclers_t
+                    * s
+                    * np.divide(w, totals, out=np.zeros(N_MATERIALS), where=totals > 0)
+                )
+                if part.sum() > 0:
+                    ledger.transfer(seller.node, recycler.node, part)
+                    recycler.used_t += part.sum()
+            exported = deal.to_export_t * s
+            if exported.sum() > 0:
+                ledger.transfer(seller.node, net.EXPORT, exported)
+            revenue = float((deal.to_recyclers_t + deal.to_export_t) * s @ price)
+            key = (
+                "deposit_material_revenue_usd"
+                if seller.node == net.DEPOSIT_POINTS
+                else "aggregator_margin_usd"
+            )
+            model.recorder.add(key, revenue)
+            seller.keep_or_discard(deal.unsold_t * s)
+        self._record(deal, demand)
+        self._invest(deal, demand)
+        target = market.clearing_price(offer_t, demand, floor, ceiling)
+        self.price_usd_per_t = market.adjust(price, target, self.price_rate)
+        self.last_trade = deal
+
+    def _invest(self, deal: market.Trade, demand: market.Demand) -> None:
+        """Recyclers' expected margins, orders and retirements by family (capacity follows margins)."""
+        model = self.model
+        mk = model.scenario.market
+        margin = demand.willingness_usd_per_t - deal.price_usd_per_t
+        volume = np.maximum(deal.to_recyclers_t, 1e-12) * (demand.capacity_t > 0) + deal.unsold_t
+        weight = market.by_group(volume)
+        margin_by_group = np.divide(
+            market.by_group(margin * volume), weight, out=np.zeros(N_GROUPS), where=weight > 0
+        )
+        self.investment.observe(margin_by_group, weight, self.memory_rate)
+        steps = model.scenario.time.steps_per_year
+        self.investment.capacity_t_per_day = model.recycler_capacity_by_group()
+        ordered, retired = self.investment.decide(
+            mk.hurdle_usd_per_t,
+            mk.max_growth_per_yr / steps,
+            mk.max_retirement_per_yr / steps,
+            np.full(N_GROUPS, mk.seed_plant_t_per_day),
+        )
+        change = self.investment.capacity_t_per_day - model.recycler_capacity_by_group()
+        model.change_recycler_capacity(change)
+        if ordered.sum() > 0:
+            model.recorder.add(
+                "recycler_investment_usd", float(ordered.sum()) * 365.25 * mk.capex_usd_per_t_per_yr
+            )
+        if retired.sum() > 0:
+            model.recorder.add("recycler_retired_t_per_day", float(retired.sum()))
+
+    def _record(self, deal: market.Trade, demand: market.Demand) -> None:
+        rec = self.model.recorder
+        cond = self.model.conditions
+        for m, name in enumerate(MATERIALS):
+            rec.set(f"recycler_price_{name}_usd_per_t", float(deal.price_usd_per_t[m]))
+            rec.set(f"junkshop_price_{name}_usd_per_t", float(cond.junkshop_price_usd_per_t[m]))
+        rec.set("junkshop_inventory_t", float(sum(s.model.ledger.stock(s.node).sum() for s in self.sellers)))
+        rec.set("recycler_demand_t", float(demand.domestic(deal.price_usd_per_t).sum()))
 
 
 class FacilityAgent(mesa.Agent):
     """A landfill, incinerator, recycler or material recovery facility.
 
     Landfill space is tracked in tonnes of all MSW: plastic arriving uses
-    ``plastic / plastic_share_of_msw`` of it. Recyclers invest as the market asks: one that
-    ran at :data:`EXPANSION_UTILISATION` of its capacity or more over a year adds
-    ``aggregation.recycler_expansion_per_yr`` of capacity for the next year.
+    ``plastic / plastic_share_of_msw`` of it. Incinerator and MRF capacity is in tonnes of MSW
+    per day, recycler capacity in tonnes of plastic input per day, split into lines by material
+    family (``market.capacity_share``); recyclers' capacity then follows the market's margins
+    (:class:`SecondaryMarket`).
     """
 
     def __init__(self, model: PlasticModel, name: str, params: Facility) -> None:
@@ -411,15 +578,20 @@ class FacilityAgent(mesa.Agent):
         self.node = net.facility_node(params.kind, name)
         self.remaining_msw_t = params.capacity_t or 0.0
         self.capacity_t_per_day = params.capacity_t_per_day or 0.0
+        shares = model.scenario.market.capacity_share
+        lines = np.array([shares.get(g, 0.0) for g in GROUPS])
+        #: Recycler: input capacity by material family [t/day] (zero for other kinds).
+        self.capacity_by_group_t_per_day = (
+            lines * self.capacity_t_per_day if self.kind == "recycler" else np.zeros(N_GROUPS)
+        )
         self.used_t = 0.0  # plastic taken in this step [t]
-        self._year_used_t = 0.0
-        self._year_capacity_t = 0.0
 
     def is_open(self, year: int) -> bool:
+        """Whether the facility operates in ``year``."""
         return self.params.is_open(year)
 
     def room_t(self, cond: Conditions) -> float:
-        """Plastic this facility can still take this step [t]."""
+        """Plastic this facility can still take this step [t] (landfills, incinerators, MRFs)."""
         if self.kind == "landfill":
             return max(0.0, self.remaining_msw_t * cond.plastic_share_of_msw)
         per_step = self.capacity_t_per_day * cond.days
@@ -428,6 +600,7 @@ class FacilityAgent(mesa.Agent):
         return max(0.0, per_step - self.used_t)
 
     def step(self) -> None:
+        """Landfill: pickers take their share; MRF: recover saleables; recycler: process."""
         model = self.model
         sc, cond, ledger = model.scenario, model.conditions, model.ledger
         if self.kind == "landfill":
@@ -444,23 +617,19 @@ class FacilityAgent(mesa.Agent):
             stock = ledger.stock(self.node)
             yields = cond.recycling_yield
             ledger.transfer(self.node, net.MARKET, stock * yields)
+            rec = model.recorder
             if cond.recycling_subsidy_usd_per_t.any():
-                model.recorder.add("subsidies_usd", float(stock @ cond.recycling_subsidy_usd_per_t))
+                rec.add("subsidies_usd", float(stock @ cond.recycling_subsidy_usd_per_t))
+            if cond.producer_payment_usd_per_t.any():
+                rec.add("producer_payments_usd", float(stock @ cond.producer_payment_usd_per_t))
             if cond.carbon_credit_usd_per_t.any():
-                credits = float((stock * yields) @ cond.carbon_credit_usd_per_t)
-                model.recorder.add("carbon_credit_revenue_usd", credits)
+                rec.add("carbon_credit_revenue_usd", float((stock * yields) @ cond.carbon_credit_usd_per_t))
             model.dispose(self.node, ledger.stock(self.node))
 
-    def end_step(self, cond: Conditions, year_ends: bool) -> None:
-        """Close the step's capacity use; at a year's end, recyclers run full expand."""
-        if self.kind == "recycler" and self.is_open(cond.year):
-            self._year_used_t += self.used_t
-            self._year_capacity_t += self.capacity_t_per_day * cond.days
-        # Reset only at the end of the step: residues reaching an incinerator later in the
-        # step share its capacity with what collection delivered.
+    def end_step(self) -> None:
+        """Close the step's capacity use.
+
+        Reset only at the end of the step: residues reaching an incinerator later in the step
+        share its capacity with what collection delivered.
+        """
         self.used_t = 0.0
-        if year_ends and self._year_capacity_t > 0:
-            if self._year_used_t >= EXPANSION_UTILISATION * self._year_capacity_t:
-                growth = self.model.scenario.aggregation.recycler_expansion_per_yr
-                self.capacity_t_per_day *= 1.0 + growth
-            self._year_used_t = self._year_capacity_t = 0.0

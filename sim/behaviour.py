@@ -560,21 +560,12 @@ def enforcement_logit_shift(fine_days: ArrayLike, detection_probability: ArrayLi
 
 # --------------------------------------------------------------------------- prices
 
-#: Share of a price change passed down each link of the recycling chain (recycler to junk shop,
-#: junk shop to collector or household). Assumption (``assumption_price_pass_through``),
-#: range 0.4-0.9.
-PRICE_PASS_THROUGH = 0.7
 #: Value of plastic packaging to the buyer of packaged goods [USD/t]. Assumption
 #: (``assumption_packaging_demand``), range 1,500-4,000.
 PACKAGING_PRICE_USD_PER_T = 2500.0
 #: Price elasticity of demand for plastic packaging. Assumption
 #: (``assumption_packaging_demand``), range -1.0 to -0.1.
 PACKAGING_DEMAND_ELASTICITY = -0.5
-#: Recyclate price rise per unit of mandated recycled content [fraction per fraction].
-#: Assumption (``assumption_recycled_content_premium``), range 0.5-4.
-RECYCLATE_PREMIUM_PER_CONTENT_SHARE = 2.0
-#: Cap on the recyclate price multiplier (substitutes and imports limit it).
-RECYCLATE_PRICE_CAP = 3.0
 
 
 def demand_multiplier(
@@ -592,17 +583,20 @@ def demand_multiplier(
     return (1.0 + np.maximum(np.asarray(price_increase_share, dtype=float), 0.0)) ** elasticity
 
 
-def recyclate_price_multiplier(content_share: ArrayLike) -> np.ndarray:
+def recyclate_price_multiplier(content_share: ArrayLike, premium_per_share: float, cap: float) -> np.ndarray:
     """Recyclate price relative to before a recycled-content mandate.
 
     ``min(cap, 1 + kappa * share)``: a mandate raises demand for recyclate against a supply
-    that responds slowly (labelled assumption ``assumption_recycled_content_premium``).
+    that responds slowly (labelled assumption ``assumption_recycled_content_premium``; the
+    scenario's ``market.recyclate_premium_per_content_share`` and ``market.recyclate_premium_cap``).
 
     Args:
         content_share: Mandated recycled content of plastic put on the market [fraction].
+        premium_per_share: Price rise per unit of content share ``kappa`` [fraction per fraction].
+        cap: Highest multiplier.
 
     Returns:
         Price multiplier >= 1.
     """
     share = np.maximum(np.asarray(content_share, dtype=float), 0.0)
-    return np.minimum(RECYCLATE_PRICE_CAP, 1.0 + RECYCLATE_PREMIUM_PER_CONTENT_SHARE * share)
+    return np.minimum(cap, 1.0 + premium_per_share * share)

@@ -30,10 +30,11 @@ class Conditions:
     plastic_kg_per_person_step: float  # [kg/person/step]
     plastic_share_of_msw: float  # [fraction]
     composition: np.ndarray  # share of plastic by material [fraction], sums to 1
-    household_price_usd_per_t: np.ndarray
-    junkshop_price_usd_per_t: np.ndarray
-    recycler_price_usd_per_t: np.ndarray
-    export_price_usd_per_t: np.ndarray
+    # Prices this step, from the secondary-materials market (sim.market) [USD/t].
+    household_price_usd_per_t: np.ndarray  # what itinerant buyers pay households
+    junkshop_price_usd_per_t: np.ndarray  # what junk shops pay pickers and buyers
+    recycler_price_usd_per_t: np.ndarray  # the market price: what recyclers and exporters pay
+    export_price_usd_per_t: np.ndarray  # export reference price this year
     income_multiplier: float  # income relative to the start year
     fee_usd_per_household_month: float
     coverage: dict[str, float]  # district -> share of households served
@@ -64,7 +65,20 @@ class Conditions:
     # Money that levers make flow (recorded by agents as it happens).
     producer_fee_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))
     recycling_subsidy_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))
-    carbon_credit_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))
+    carbon_credit_usd_per_t: np.ndarray = field(
+        default_factory=lambda: np.zeros(N_MATERIALS)
+    )  # per t recyclate
+    producer_payment_usd_per_t: np.ndarray = field(
+        default_factory=lambda: np.zeros(N_MATERIALS)
+    )  # per t input
+    # What recyclers and export buyers face (levers change these; the market sets prices).
+    recycler_support_usd_per_t: np.ndarray = field(
+        default_factory=lambda: np.zeros(N_MATERIALS)
+    )  # per t input
+    recyclate_price_multiplier: np.ndarray = field(default_factory=lambda: np.ones(N_MATERIALS))
+    export_open_share: np.ndarray = field(default_factory=lambda: np.ones(N_MATERIALS))  # [fraction]
+    recyclate_premium_per_content_share: float = 0.0  # [fraction per fraction] (scenario's market)
+    recyclate_premium_cap: float = 1.0  # [multiple] (scenario's market)
     landfill_tax_usd_per_t_msw: float = 0.0
     programme_cost_usd: float = 0.0  # public programme spending this step [USD]
 

@@ -216,6 +216,42 @@ def _catalogue() -> dict[str, Indicator]:
         cat[f"households_separating_{g}_share"] = Indicator(
             "fraction", f"Households separating {name}", f"Share of households keeping {name} apart.", "mean"
         )
+    cat.update(_market_catalogue())
+    return cat
+
+
+#: Materials traded in the secondary-materials market by default (the others have no buyers).
+TRADED = (Material.PET, Material.HDPE, Material.PP, Material.FILM)
+
+
+def _market_catalogue() -> dict[str, Indicator]:
+    """Indicators of the secondary-materials market (:mod:`sim.market`)."""
+    cat = {
+        "junkshop_inventory_t": Indicator(
+            "t", "Junk-shop stock", "Unsold material junk shops and the deposit operator hold.", "last"
+        ),
+        "junkshop_discarded_t": Indicator(
+            "t", "Discarded by junk shops", "Material nobody bought beyond what junk shops can store."
+        ),
+        "recycler_investment_usd": Indicator(
+            "USD", "Recycler investment", "Capital committed to new recycling capacity."
+        ),
+        "deposit_material_revenue_usd": Indicator(
+            "USD",
+            "Deposit material sales",
+            "What the deposit scheme's operator earns selling returned bottles.",
+        ),
+        "producer_payments_usd": Indicator(
+            "USD", "Producer payments to recyclers", "Producer-responsibility fund paid per tonne recycled."
+        ),
+    }
+    for m in TRADED:
+        cat[f"recycler_price_{m}_usd_per_t"] = Indicator(
+            "USD/t", f"Market price of {m}", f"What recyclers and exporters pay junk shops for {m}.", "mean"
+        )
+        cat[f"junkshop_price_{m}_usd_per_t"] = Indicator(
+            "USD/t", f"Junk-shop price of {m}", f"What junk shops pay pickers and buyers for {m}.", "mean"
+        )
     return cat
 
 
@@ -309,15 +345,13 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
     )
     df["ghg_avoided_t_co2e"] = by_mat["recycled_t"] @ credits + energy * em.grid_t_co2_per_mwh
 
-    rec = {k: v for k, v in model.recorder.values.items()}
-    zeros = np.zeros(model.n_steps)
+    rec = model.recorder.values  # only declared keys exist (sim.model.RECORDED)
     days = 365.25 / sc.time.steps_per_year
-    df["collection_cost_usd"] = rec.get("collection_cost_usd", zeros)
+    df["collection_cost_usd"] = rec["collection_cost_usd"]
     df["landfill_cost_usd"] = df["landfill_in_t"] * sc.landfill.cost_usd_per_t
-    df["fee_revenue_usd"] = rec.get("fee_revenue_usd", zeros) * sc.city.plastic_share_of_msw
+    df["fee_revenue_usd"] = rec["fee_revenue_usd"] * sc.city.plastic_share_of_msw
     informal = [
-        rec.get(k, zeros)
-        for k in ("income_itinerant_usd", "income_street_pickers_usd", "income_dump_pickers_usd")
+        rec[k] for k in ("income_itinerant_usd", "income_street_pickers_usd", "income_dump_pickers_usd")
     ]
     df["informal_income_usd"] = sum(informal)
     df["itinerant_income_usd"] = informal[0]
@@ -330,22 +364,28 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
         "carbon_credit_revenue_usd",
         "landfill_tax_usd",
         "programme_cost_usd",
+        "aggregator_margin_usd",
+        "junkshop_inventory_t",
+        "junkshop_discarded_t",
+        "recycler_investment_usd",
+        "deposit_material_revenue_usd",
+        "producer_payments_usd",
+        "landfill_remaining_msw_t",
+        "recycling_capacity_t_per_day",
+        "recycler_capacity_t",
+        *(f"{link}_price_{m}_usd_per_t" for link in ("recycler", "junkshop") for m in TRADED),
     ):
-        df[key] = rec.get(key, zeros)
+        df[key] = rec[key]
     pickers = sc.informal.street_pickers + sc.informal.dump_pickers
     df["picker_income_usd_per_month"] = (
         (informal[1] + informal[2]) / max(pickers, 1) * (DAYS_PER_MONTH / days)
     )
-    df["aggregator_margin_usd"] = rec.get("aggregator_margin_usd", zeros)
     households = rec["households"]
     df["households"] = households
     df["households_served_share"] = rec["households_served"] / households
     df["households_using_formal_share"] = rec["households_using_formal"] / households
     for g in GROUPS:
         df[f"households_separating_{g}_share"] = rec[f"households_separating_{g}"] / households
-    df["landfill_remaining_msw_t"] = rec.get("landfill_remaining_msw_t", zeros)
-    df["recycling_capacity_t_per_day"] = rec.get("recycling_capacity_t_per_day", zeros)
-    df["recycler_capacity_t"] = rec.get("recycler_capacity_t", zeros)
     df = df.drop(columns=["landfill_in_t"])
     return add_rates(df)
 

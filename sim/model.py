@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 
 import mesa
@@ -10,18 +9,19 @@ import numpy as np
 
 from sim import network as net
 from sim.agents import (
-    Aggregators,
     DepositPoints,
     FacilityAgent,
     FormalCollector,
     HouseholdPopulation,
     InformalCollectors,
+    JunkShops,
+    SecondaryMarket,
     SeparateCollection,
 )
 from sim.behaviour import DAYS_PER_MONTH
 from sim.conditions import Conditions
 from sim.ledger import FlowLedger, fill_share
-from sim.materials import MATERIALS
+from sim.materials import GROUPS, MATERIALS, N_GROUPS
 from sim.scenario import Scenario
 
 #: Steps run before the start year so habits and norms start in equilibrium.
@@ -29,18 +29,61 @@ SPIN_UP_STEPS = 12
 WET_SEASON_MONTHS = range(5, 11)  # May-October
 
 
-class StepRecorder:
-    """Per-step sums of non-material quantities (money, counts) reported by agents."""
+#: Everything agents report per step besides tonnes moved (money, counts, states, prices).
+RECORDED: tuple[str, ...] = (
+    "households",
+    "households_served",
+    "households_using_formal",
+    *(f"households_separating_{g}" for g in GROUPS),
+    "fee_revenue_usd",
+    "collection_cost_usd",
+    "income_itinerant_usd",
+    "income_street_pickers_usd",
+    "income_dump_pickers_usd",
+    "deposit_bearing_t",
+    "deposits_paid_usd",
+    "deposit_refunds_usd",
+    "deposit_material_revenue_usd",
+    "producer_fees_usd",
+    "producer_payments_usd",
+    "subsidies_usd",
+    "carbon_credit_revenue_usd",
+    "landfill_tax_usd",
+    "programme_cost_usd",
+    "aggregator_margin_usd",
+    "overflow_dumped_t",
+    "junkshop_discarded_t",
+    "junkshop_inventory_t",
+    "recycler_demand_t",
+    "recycler_investment_usd",
+    "recycler_retired_t_per_day",
+    "recycler_capacity_t",
+    "recycling_capacity_t_per_day",
+    "landfill_remaining_msw_t",
+    *(f"{link}_price_{m}_usd_per_t" for link in ("recycler", "junkshop") for m in MATERIALS),
+)
 
-    def __init__(self, n_steps: int) -> None:
+
+class StepRecorder:
+    """Per-step values of what agents report besides tonnes moved; only declared keys exist.
+
+    Args:
+        n_steps: Steps of the run.
+        keys: The keys agents may report (:data:`RECORDED`); reading or writing another key
+            raises ``KeyError``, so a misspelt key cannot give silent zeros.
+    """
+
+    def __init__(self, n_steps: int, keys: tuple[str, ...] = RECORDED) -> None:
         self.n_steps = n_steps
-        self.values: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_steps))
+        self.values: dict[str, np.ndarray] = {k: np.zeros(n_steps) for k in keys}
         self.step = 0
 
     def add(self, key: str, value: float) -> None:
+        """Add ``value`` to ``key`` in the current step."""
         self.values[key][self.step] += value
 
     def set(self, key: str, value: float) -> None:
+        """Set ``key`` to ``value`` in the current step."""
         self.values[key][self.step] = value
 
 
@@ -73,6 +116,7 @@ class PlasticModel(mesa.Model):
         total_2019 = sum(d.population_2019 for d in scenario.districts.values())
         #: Each district's share of the city's population (and households) [fraction].
         self.district_share = {name: d.population_2019 / total_2019 for name, d in scenario.districts.items()}
+        self.market: SecondaryMarket | None = None
         self.conditions = self.conditions_at(0)
 
         city = scenario.city
@@ -93,10 +137,11 @@ class PlasticModel(mesa.Model):
             InformalCollectors(self, net.STREET_PICKERS, "income_street_pickers_usd"),
             InformalCollectors(self, net.DUMP_PICKERS, "income_dump_pickers_usd"),
         ]
-        self.aggregators = Aggregators(self)
+        self.junk_shops = JunkShops(self)
         self.deposit_points = DepositPoints(self)
         self.separate_collection = SeparateCollection(self)
         self.facilities = {name: FacilityAgent(self, name, f) for name, f in sorted(facilities.items())}
+        self.market = SecondaryMarket(self, [self.junk_shops, self.deposit_points])
         for _ in range(SPIN_UP_STEPS):
             for population in self.households:
                 population.decide(self.conditions)
@@ -104,13 +149,22 @@ class PlasticModel(mesa.Model):
     # -- conditions ----------------------------------------------------------------------
 
     def conditions_at(self, step: int) -> Conditions:
-        """The conditions agents face at ``step`` (0 = first month of the start year)."""
+        """The conditions agents face at ``step`` (0 = first month of the start year).
+
+        Prices come from the market's current price (its 2025 level before the first step),
+        passed down the chain: junk shops and households see the market price's deviation
+        from its 2025 level, damped by ``market.price_pass_through`` at each link.
+        """
         sc = self.scenario
         spy = sc.time.steps_per_year
         years = step / spy
         month = (step % spy) * 12 // spy + 1
         city = sc.city
-        column = self._material_column
+        column = self.material_column
+        index = sc.market.price_index(sc.time.start_year + years)
+        reference = column("recycler_price_usd_per_t")
+        price = self.market.price_usd_per_t if self.market is not None else reference * index
+        k = sc.market.price_pass_through
         cond = Conditions(
             step=step,
             year=sc.time.start_year + step // spy,
@@ -126,10 +180,14 @@ class PlasticModel(mesa.Model):
             / spy,
             plastic_share_of_msw=city.plastic_share_of_msw,
             composition=column("share_of_plastic"),
-            household_price_usd_per_t=column("household_price_usd_per_t"),
-            junkshop_price_usd_per_t=column("junkshop_price_usd_per_t"),
-            recycler_price_usd_per_t=column("recycler_price_usd_per_t"),
-            export_price_usd_per_t=column("export_price_usd_per_t"),
+            household_price_usd_per_t=np.maximum(
+                column("household_price_usd_per_t") + k * k * (price - reference), 0.0
+            ),
+            junkshop_price_usd_per_t=np.maximum(
+                column("junkshop_price_usd_per_t") + k * (price - reference), 0.0
+            ),
+            recycler_price_usd_per_t=price.copy(),
+            export_price_usd_per_t=column("export_price_usd_per_t") * index,
             income_multiplier=(1 + city.income_growth_per_yr) ** years,
             fee_usd_per_household_month=sc.collection.fee_usd_per_household_month,
             coverage={name: d.collection_coverage for name, d in sc.districts.items()},
@@ -139,7 +197,13 @@ class PlasticModel(mesa.Model):
         sc.policies.apply(cond)
         return cond
 
-    def _material_column(self, attr: str) -> np.ndarray:
+    @property
+    def price_index(self) -> float:
+        """The international reference price index at the current step."""
+        sc, cond = self.scenario, self.conditions
+        return sc.market.price_index(cond.year + cond.year_fraction)
+
+    def material_column(self, attr: str) -> np.ndarray:
         """One material parameter of the scenario as an array (``MATERIALS`` order)."""
         materials = self.scenario.materials
         return np.array([getattr(materials[m], attr) for m in MATERIALS], dtype=float)
@@ -158,11 +222,13 @@ class PlasticModel(mesa.Model):
             / 1000.0
         )
         cond.district_share = dict(self.district_share)
-        cond.units_per_kg = self._material_column("units_per_kg")
-        cond.recycling_yield = self._material_column("recycling_yield")
-        cond.recycling_credit_t_co2e_per_t = self._material_column("recycling_credit_t_co2e_per_t")
+        cond.units_per_kg = self.material_column("units_per_kg")
+        cond.recycling_yield = self.material_column("recycling_yield")
+        cond.recycling_credit_t_co2e_per_t = self.material_column("recycling_credit_t_co2e_per_t")
         cond.street_pick_max_share = sc.informal.street_pick_max_share
         cond.dump_pick_max_share = sc.informal.dump_pick_max_share
+        cond.recyclate_premium_per_content_share = sc.market.recyclate_premium_per_content_share
+        cond.recyclate_premium_cap = sc.market.recyclate_premium_cap
 
     # -- services agents use -------------------------------------------------------------
 
@@ -173,10 +239,13 @@ class PlasticModel(mesa.Model):
         return sorted(found, key=lambda f: -f.params.open_year)
 
     def pick_share(self, max_share: float) -> np.ndarray:
-        """Share of each material pickers take: rises with its junk-shop price."""
+        """Share of each material pickers take from mixed waste: rises with its junk-shop price.
+
+        Only the clean, dry part of a material (``pickable_share``) can be sold, whatever the price.
+        """
         price = self.conditions.junkshop_price_usd_per_t
         half = self.scenario.informal.pick_half_price_usd_per_t
-        return max_share * price / (price + half)
+        return max_share * price / (price + half) * self.material_column("pickable_share")
 
     def dispose(self, source: str, amount: np.ndarray) -> None:
         """Send residues to incinerators, then landfills, with room; else dump them on land.
@@ -209,15 +278,39 @@ class PlasticModel(mesa.Model):
 
     # -- time ----------------------------------------------------------------------------
 
+    def recycler_capacity_by_group(self) -> np.ndarray:
+        """Input capacity of the open recyclers by material family [t/day]."""
+        recyclers = self.facilities_open("recycler")
+        return sum((f.capacity_by_group_t_per_day for f in recyclers), np.zeros(N_GROUPS))
+
+    def change_recycler_capacity(self, change_t_per_day: np.ndarray) -> None:
+        """Add (or retire) capacity by family, shared over the open recyclers by their lines.
+
+        A family no open recycler has a line for yet goes to the newest recycler.
+        """
+        recyclers = self.facilities_open("recycler")
+        if not recyclers:
+            return
+        lines = np.array([f.capacity_by_group_t_per_day for f in recyclers])
+        totals = lines.sum(axis=0)
+        for i, f in enumerate(recyclers):
+            share = np.divide(
+                lines[i], totals, out=np.full(N_GROUPS, 1.0 if i == 0 else 0.0), where=totals > 0
+            )
+            f.capacity_by_group_t_per_day = np.maximum(
+                f.capacity_by_group_t_per_day + change_t_per_day * share, 0.0
+            )
+
+    # -- time ----------------------------------------------------------------------------
+
     def step(self) -> None:
-        """One step: households, collection, facilities, informal trade, recycling."""
+        """One step: households, collection, facilities, informal trade, the market, recycling."""
         self.conditions = self.conditions_at(self.ledger.step)
         self.landfill_received = {}
         for population in self.households:
             population.step()
         if self.conditions.programme_cost_usd:
             self.recorder.add("programme_cost_usd", self.conditions.programme_cost_usd)
-        self.deposit_points.step()
         self.separate_collection.step()
         self.collector.step()
         for kind in ("incinerator", "mrf", "landfill"):
@@ -225,18 +318,15 @@ class PlasticModel(mesa.Model):
                 facility.step()
         for collector in self.informal:
             collector.step()
-        self.aggregators.step()
-        for recycler in self.facilities_open("recycler"):
+        self.market.step()
+        recyclers = self.facilities_open("recycler")
+        for recycler in recyclers:
             recycler.step()
-        recyclers = self.facilities_open("recycler")
-        self.recorder.set(
-            "recycler_capacity_t", sum(f.capacity_t_per_day for f in recyclers) * self.conditions.days
-        )
-        year_ends = (self.ledger.step + 1) % self.scenario.time.steps_per_year == 0
+        capacity = float(self.recycler_capacity_by_group().sum())
+        self.recorder.set("recycler_capacity_t", capacity * self.conditions.days)
+        self.recorder.set("recycling_capacity_t_per_day", capacity)
         for facility in self.facilities.values():
-            facility.end_step(self.conditions, year_ends)
-        recyclers = self.facilities_open("recycler")
-        self.recorder.set("recycling_capacity_t_per_day", sum(f.capacity_t_per_day for f in recyclers))
+            facility.end_step()
         landfills = [f for f in self.facilities.values() if f.kind == "landfill"]
         self.recorder.set("landfill_remaining_msw_t", sum(f.remaining_msw_t for f in landfills))
         self.ledger.close_step()

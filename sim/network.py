@@ -151,19 +151,24 @@ def build_graph(scenario: Scenario, facilities: Mapping[str, Facility] | None = 
     link(FORMAL, DUMPED)
     for node in by_kind["landfill"] + by_kind["incinerator"] + by_kind["mrf"]:
         link(FORMAL, node, logistics.collection_to_facility_km)
-    for node in (ITINERANT, STREET_PICKERS, DUMP_PICKERS, DEPOSIT_POINTS):
+    for node in (ITINERANT, STREET_PICKERS, DUMP_PICKERS):
         link(node, AGGREGATORS, logistics.local_km)
     link(SEPARATE, AGGREGATORS, logistics.collection_to_facility_km)
     for node in landfills:
         link(node, DUMP_PICKERS)
     for node in by_kind["mrf"]:
         link(node, AGGREGATORS, logistics.local_km)
+    # Sellers in the secondary-materials market: junk shops and the deposit scheme's operator.
+    sellers = [AGGREGATORS, DEPOSIT_POINTS]
     for node in by_kind["recycler"]:
-        link(AGGREGATORS, node, logistics.aggregator_to_recycler_km)
+        for seller in sellers:
+            link(seller, node, logistics.aggregator_to_recycler_km)
         link(node, MARKET)
-    link(AGGREGATORS, EXPORT, logistics.export_km)
-    # Residues and rejects go to incinerators or the open landfill, or are dumped when none has room.
-    for src in [AGGREGATORS, *by_kind["mrf"], *by_kind["recycler"]]:
+    for seller in sellers:
+        link(seller, EXPORT, logistics.export_km)
+    # Residues, rejects and unsold material go to incinerators or the open landfill, or are
+    # dumped when none has room.
+    for src in [*sellers, *by_kind["mrf"], *by_kind["recycler"]]:
         link(src, DUMPED)
         for node in by_kind["incinerator"] + landfills:
             link(src, node, logistics.collection_to_facility_km)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
@@ -90,15 +91,40 @@ class District(Section):
 
 class MaterialParams(Section):
     share_of_plastic: float = param("fraction", "Mass share of plastic waste.", ge=0, le=1)
-    household_price_usd_per_t: float = param("USD/t", "Price itinerant buyers pay households.", ge=0, le=5000)
-    junkshop_price_usd_per_t: float = param(
-        "USD/t", "Price junk shops pay pickers and buyers.", ge=0, le=5000
+    household_price_usd_per_t: float = param(
+        "USD/t", "Price itinerant buyers paid households in 2025 (later: from the market).", ge=0, le=5000
     )
-    recycler_price_usd_per_t: float = param("USD/t", "Price recyclers pay junk shops.", ge=0, le=5000)
+    junkshop_price_usd_per_t: float = param(
+        "USD/t", "Price junk shops paid pickers and buyers in 2025 (later: from the market).", ge=0, le=5000
+    )
+    recycler_price_usd_per_t: float = param(
+        "USD/t", "Price recyclers paid junk shops in 2025: the market's starting price.", ge=0, le=5000
+    )
     export_price_usd_per_t: float = param(
-        "USD/t", "Price for baled material exported; 0 = no export market.", ge=0, le=5000
+        "USD/t", "Export reference price for baled material in 2025; 0 = no export market.", ge=0, le=5000
+    )
+    recyclate_price_usd_per_t: float = param(
+        "USD/t", "International reference price of the recyclate (flakes, pellets) in 2025.", ge=0, le=10000
+    )
+    processing_cost_usd_per_t: float = param(
+        "USD/t",
+        "Recyclers' cost of processing a tonne of input (washing, flaking, pelletising).",
+        ge=0,
+        le=5000,
+    )
+    export_demand_t_per_day: float = param(
+        "t/day",
+        "Export buyers' demand at the export reference price (anchor of their demand curve).",
+        ge=0,
+        le=1e5,
     )
     recycling_yield: float = param("fraction", "Recyclate out per tonne into a recycler.", ge=0, le=1)
+    pickable_share: float = param(
+        "fraction",
+        "Share of the material in mixed waste clean and dry enough for pickers to sell.",
+        ge=0,
+        le=1,
+    )
     recycling_credit_t_co2e_per_t: float = param(
         "t CO2e/t", "Emissions avoided per tonne of recyclate.", ge=0, le=10
     )
@@ -165,16 +191,97 @@ class Informal(Section):
 
 class Aggregation(Section):
     sort_yield: float = param("fraction", "Share of bought material junk shops can sell on.", ge=0, le=1)
-    export_capacity_t_per_day: float = param("t/day", "Export outlet for baled plastic.", ge=0, le=1e5)
-    recycler_expansion_per_yr: float = param(
-        "1/year",
-        "Capacity recyclers add after a year run at 95 % of capacity or more (market-driven investment).",
-        ge=0,
-        le=1,
+    inventory_months: float = param(
+        "months", "Most unsold material a junk shop holds, in months of what it buys.", ge=0, le=24
     )
     mrf_recovery_share: float = param(
         "fraction", "Share of each saleable material an MRF recovers from mixed waste.", ge=0, le=1
     )
+
+
+class Market(Section):
+    """The secondary-materials market: price formation, export demand, recyclers' investment."""
+
+    price_half_life_months: float = param(
+        "months", "Time for the price to close half its gap to the clearing price.", gt=0, le=24
+    )
+    price_floor_share: float = param(
+        "fraction of the 2025 price", "Lowest price the market can fall to.", gt=0, le=1
+    )
+    price_ceiling_share: float = param(
+        "multiple of the 2025 price", "Highest price the market can rise to.", ge=1, le=20
+    )
+    price_pass_through: float = param(
+        "fraction",
+        "Share of a price change passed down each link (recycler to junk shop to household).",
+        ge=0,
+        le=1,
+    )
+    cost_spread_share: float = param(
+        "fraction of the 2025 price",
+        "Spread of recyclers' costs (how smoothly demand falls as margins close).",
+        gt=0,
+        le=2,
+    )
+    export_elasticity: float = param(
+        "dimensionless", "Price elasticity of export demand (more is bought at lower prices).", ge=0, le=10
+    )
+    export_ceiling_multiple: float = param(
+        "multiple of the reference demand", "Most destinations' import rules let buyers take.", ge=0, le=20
+    )
+    capacity_share: dict[SeparationGroup, float] = param(
+        "fraction", "Share of recycling capacity by material family (a recycler's lines)."
+    )
+    capex_usd_per_t_per_yr: float = param(
+        "USD per t/yr of capacity", "Capital cost of recycling capacity.", gt=0, le=10000
+    )
+    capital_recovery_per_yr: float = param(
+        "1/year", "Annual capital charge (interest and depreciation) per USD invested.", gt=0, le=1
+    )
+    investment_lead_months: float = param("months", "From an investment decision to operation.", ge=0, le=120)
+    max_growth_per_yr: float = param(
+        "1/year", "Fastest growth of a family's capacity when margins are well above the hurdle.", ge=0, le=5
+    )
+    max_retirement_per_yr: float = param(
+        "1/year", "Fastest retirement of capacity when margins stay negative.", ge=0, le=1
+    )
+    margin_memory_months: float = param(
+        "months", "Half-life of recyclers' memory of margins (their expectation).", gt=0, le=120
+    )
+    seed_plant_t_per_day: float = param(
+        "t/day", "Size of a first plant in a family with no capacity yet.", ge=0, le=1000
+    )
+    recyclate_premium_per_content_share: float = param(
+        "fraction per fraction", "Recyclate price rise per unit of mandated recycled content.", ge=0, le=10
+    )
+    recyclate_premium_cap: float = param(
+        "multiple", "Highest recyclate price multiplier a mandate can cause.", ge=1, le=10
+    )
+    reference_price_index: dict[int, float] = param(
+        "multiple of 2025", "International reference prices by year (linear between years; flat beyond)."
+    )
+
+    @model_validator(mode="after")
+    def _index_positive(self) -> Market:
+        if not self.reference_price_index:
+            raise ValueError("reference_price_index needs at least one year")
+        if any(v < 0 for v in self.reference_price_index.values()):
+            raise ValueError("reference_price_index values must not be negative")
+        if abs(sum(self.capacity_share.get(g, 0.0) for g in SeparationGroup) - 1.0) > SHARE_TOLERANCE:
+            raise ValueError("capacity_share must sum to 1")
+        return self
+
+    @property
+    def hurdle_usd_per_t(self) -> float:
+        """Margin per tonne of input a recycler needs to earn its capital cost at full use [USD/t]."""
+        return self.capex_usd_per_t_per_yr * self.capital_recovery_per_yr
+
+    def price_index(self, years: float) -> float:
+        """The international price index at a (fractional) calendar year."""
+        points = sorted(self.reference_price_index.items())
+        xs = [float(y) for y, _ in points]
+        ys = [v for _, v in points]
+        return float(np.interp(years, xs, ys))
 
 
 class Landfill(Section):
@@ -218,7 +325,7 @@ class Facility(Section):
         None, description="Last year of operation (none = open to the end).", ge=1900, le=2100
     )
     capacity_t_per_day: float | None = Field(
-        None, description="Throughput [t/day] (incinerator: MSW; others: plastic).", ge=0
+        None, description="Throughput [t/day] (incinerator and MRF: MSW; recycler: plastic input).", ge=0
     )
     capacity_t: float | None = Field(
         None, description="Landfill: remaining space at the start [t MSW].", ge=0
@@ -254,6 +361,7 @@ class Scenario(Section):
     collection: Collection
     informal: Informal
     aggregation: Aggregation
+    market: Market
     landfill: Landfill
     leakage: Leakage
     emissions: Emissions

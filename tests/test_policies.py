@@ -17,8 +17,8 @@ from sim import RunResult, ScenarioError, load_scenario, run_scenario
 from sim import network as net
 from sim.conditions import Conditions
 from sim.io import provenance_table
-from sim.model import PlasticModel
 from sim.levers import Lever, Policies, lever_catalogue
+from sim.model import PlasticModel
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

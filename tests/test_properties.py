@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 
 from sim import Scenario, load_scenario
 from sim.io import parameter_ranges
-from sim.materials import MATERIALS, Material, SeparationGroup
 from sim.levers import lever_catalogue
+from sim.materials import MATERIALS, Material, SeparationGroup
 from sim.scenario import City, District, MaterialParams
 from sim.scenario import Scenario as ScenarioModel
 from sim.sections import Section

@@ -13,7 +13,6 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim import behaviour
 from sim.conditions import Conditions
 from sim.materials import GROUPS, MATERIALS, Material, SeparationGroup
 from sim.sections import Section
@@ -94,23 +93,14 @@ def scale_generation(cond: Conditions, multiplier: np.ndarray) -> None:
     cond.composition = weighted / total
 
 
-def raise_recycler_prices(cond: Conditions, usd_per_t: np.ndarray, pass_through: float) -> None:
-    """Add to what recyclers pay, passing a share down to junk shops and on to households.
+def support_recyclers(cond: Conditions, usd_per_t: np.ndarray) -> None:
+    """Raise what recyclers earn per tonne of input, and so what they can pay in the market.
 
-    Args:
-        cond: Conditions to change.
-        usd_per_t: Rise of the recycler price by material [USD/t].
-        pass_through: Share of a rise passed down each link [fraction].
+    The market (:mod:`sim.market`) turns it into prices: where recyclers compete for scarce
+    supply it reaches junk shops and households; where supply is plentiful it raises margins,
+    and margins above the hurdle make recyclers invest.
     """
-    cond.recycler_price_usd_per_t = cond.recycler_price_usd_per_t + usd_per_t
-    cond.junkshop_price_usd_per_t = cond.junkshop_price_usd_per_t + usd_per_t * pass_through
-    cond.household_price_usd_per_t = cond.household_price_usd_per_t + usd_per_t * pass_through**2
-
-
-def subsidise_recyclers(cond: Conditions, usd_per_t: np.ndarray) -> None:
-    """Pay recyclers ``usd_per_t`` per tonne of input (recorded), raising what they can pay."""
-    cond.recycling_subsidy_usd_per_t = cond.recycling_subsidy_usd_per_t + usd_per_t
-    raise_recycler_prices(cond, usd_per_t, behaviour.PRICE_PASS_THROUGH)
+    cond.recycler_support_usd_per_t = cond.recycler_support_usd_per_t + usd_per_t
 
 
 def generated_t(cond: Conditions) -> np.ndarray:

@@ -9,7 +9,7 @@ from sim.conditions import Conditions
 from sim.levers.base import Lever, Pillar
 from sim.levers.collection import AwarenessCampaign, CollectionCoverage, InformalIntegration, SourceSeparation
 from sim.levers.disposal import LandfillTax, NewFacilities, OpenBurningEnforcement
-from sim.levers.markets import CarbonCredits, RecycledContentMandate, RecyclingSubsidy
+from sim.levers.markets import CarbonCredits, ExportRestriction, RecycledContentMandate, RecyclingSubsidy
 from sim.levers.products import BagLevy, DepositReturn, ProducerResponsibility, SingleUseReduction
 from sim.sections import Section, field_bounds
 
@@ -29,6 +29,7 @@ class Policies(Section):
     recycled_content: RecycledContentMandate | None = None
     recycling_subsidy: RecyclingSubsidy | None = None
     carbon_credits: CarbonCredits | None = None
+    export_restriction: ExportRestriction | None = None
     landfill_tax: LandfillTax | None = None
     source_separation: SourceSeparation | None = None
     awareness_campaign: AwarenessCampaign | None = None

@@ -66,7 +66,9 @@ class NewFacilities(Lever):
 
     Capacities are added to the material-flow graph when the model is built; collection sends
     mixed waste to incinerators and MRFs with room first, residues go to incinerators, then
-    landfills. A capacity of 0 means no such facility.
+    landfills. A capacity of 0 means no such facility; switched on with its defaults, the lever
+    opens a material recovery facility and a recycler (whose lines follow the scenario's
+    ``market.capacity_share``).
     """
 
     label: ClassVar[str] = "New facilities"
@@ -77,19 +79,19 @@ class NewFacilities(Lever):
     )
 
     mrf_t_msw_per_day: float = lever_param(
-        "t MSW/day", "Material recovery facility throughput.", 0.0, ge=0, le=20000
+        "t MSW/day", "Material recovery facility throughput (0 = none).", 300.0, ge=0, le=20000
     )
     recycler_t_per_day: float = lever_param(
-        "t/day", "Plastic recycling capacity (input).", 0.0, ge=0, le=10000
+        "t/day", "Plastic recycling capacity (input; 0 = none).", 50.0, ge=0, le=10000
     )
     incinerator_t_msw_per_day: float = lever_param(
-        "t MSW/day", "Waste-to-energy incinerator throughput.", 0.0, ge=0, le=50000
+        "t MSW/day", "Waste-to-energy incinerator throughput (0 = none).", 0.0, ge=0, le=50000
     )
     incinerator_energy_efficiency: float = lever_param(
         "fraction", "Electric efficiency of the incinerator.", 0.22, ge=0, le=0.45
     )
     landfill_capacity_t_msw: float = lever_param(
-        "t MSW", "Space of a new sanitary landfill.", 0.0, ge=0, le=1e9
+        "t MSW", "Space of a new sanitary landfill (0 = none).", 0.0, ge=0, le=1e9
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:

@@ -16,7 +16,7 @@ from sim.levers.base import (
     material_mask,
     mid_step,
     scale_generation,
-    subsidise_recyclers,
+    support_recyclers,
     years_in_force,
 )
 from sim.materials import MATERIALS, N_MATERIALS, Material
@@ -207,4 +207,5 @@ class ProducerResponsibility(Lever):
         recyclable_t = float(tonnes @ recyclable)
         if recyclable_t > 0:
             top_up = (1 - self.share_to_collection) * float(fee @ tonnes) / recyclable_t * recyclable
-            subsidise_recyclers(cond, top_up)
+            cond.producer_payment_usd_per_t = cond.producer_payment_usd_per_t + top_up
+            support_recyclers(cond, top_up)
