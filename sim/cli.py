@@ -70,13 +70,14 @@ def print_note(note: str) -> None:
 
 @contextmanager
 def write_errors(out: Path) -> Iterator[None]:
-    """Turn a failed write (disk full, permissions changed meanwhile) into one message and exit 1."""
+    """Turn a failed write (disk full, a value JSON cannot hold) into one message and exit 1."""
     try:
         yield
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         err_console.print(
-            f"[bold red]Error:[/] could not write to {escape(str(out))} ({escape(exc.strerror or str(exc))}); "
-            "nothing was written there.",
+            f"[bold red]Error:[/] could not write to {escape(str(out))}: {escape(why.rstrip('.'))}. "
+            "Nothing was written there.",
             highlight=False,
             soft_wrap=True,
         )

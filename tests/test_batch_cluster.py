@@ -8,6 +8,7 @@ they do not measure speed.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -134,3 +135,43 @@ def test_batch_stops_with_a_clear_message_when_every_worker_is_lost(tmp_path):
     assert "no worker for 5 s" in message and "--resume" in message and "Traceback" not in message
     recorded = manifest.read_text().splitlines()  # what finished before the loss is kept
     assert 1 <= len(recorded) < 100
+
+
+def test_batch_fails_fast_when_the_scheduler_cannot_import_sim(tmp_path):
+    """The scheduler unpacks the tasks, so it needs sim too (a worker alone is not enough)."""
+    hide = tmp_path / "hide_sim.py"
+    hide.write_text(HIDE_SIM, encoding="utf-8")
+    info = tmp_path / "scheduler.json"
+    dask = Path(sys.executable).with_name("dask")
+    scheduler = subprocess.Popen(
+        [dask, "scheduler", "--port", "0", "--no-dashboard", "--scheduler-file", info, "--preload", hide],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    try:
+        deadline = time.monotonic() + HANG
+        while not info.is_file() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(info.read_text(encoding="utf-8"))["address"]
+        worker = subprocess.Popen(
+            [dask, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        proc = subprocess.run(
+            batch(str(sweep_file(tmp_path)), "--scheduler", address, "--out", str(tmp_path / "out")),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=HANG,
+        )
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.kill()
+                process.wait()
+    message = " ".join(proc.stderr.split())
+    assert proc.returncode == 2, proc.stderr
+    assert "the scheduler: cannot import sim" in message and "Nothing was run" in message
+    assert not (tmp_path / "out").exists()

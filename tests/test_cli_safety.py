@@ -134,6 +134,26 @@ def test_folders_are_created_with_the_users_permissions(tmp_path, one_year):
     assert (tmp_path / "a" / "res" / "summary.json").stat().st_mode & 0o777 == 0o644
 
 
+def test_a_summary_that_json_cannot_hold_is_a_clear_error_and_writes_nothing(tmp_path, one_year, monkeypatch):
+    real = sim.cli.run_scenario
+
+    def infinite(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result.summary["indicators_by_year"]["2025"]["recycled_t"] = float("inf")
+        return result
+
+    monkeypatch.setattr(sim.cli, "run_scenario", infinite)
+    out = tmp_path / "res"
+    result = invoke("run", str(one_year), "--out", str(out), *SCALE)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # typer.Exit(1), not an uncaught error
+    message = " ".join(result.stderr.split())
+    assert "indicators_by_year.2025.recycled_t = inf is not a finite number" in message
+    assert "Nothing was written" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one_year.yaml"]
+
+
 # --------------------------------------------------------------------------- bad output paths, every command
 
 
