@@ -9,7 +9,6 @@ and :func:`sim.results.prepare_result_dir`).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -410,8 +409,8 @@ def compare(
     for name in names:
         view.add_column(escape(name), justify="right")
     for indicator, rows in table.groupby("indicator", sort=False):
-        label = INDICATORS[indicator].label
-        unit = INDICATORS[indicator].unit
+        label = INDICATORS[str(indicator)].label
+        unit = INDICATORS[str(indicator)].unit
         label += " [%]" if unit == "fraction" else f" [{unit}]"
         for year in COMPARE_YEARS:
             cells = rows[rows["year"] == year].sort_values("position")
@@ -438,4 +437,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

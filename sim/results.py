@@ -64,6 +64,7 @@ class FlowRecord:
     steps_per_year: int
 
     def years(self, steps: np.ndarray) -> np.ndarray:
+        """The calendar year of each step."""
         return self.start_year + steps // self.steps_per_year
 
 

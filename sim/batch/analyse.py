@@ -100,7 +100,7 @@ def indices_for(
         return pd.DataFrame({"parameter": list(s1), "S1": list(s1.values())})
     if method == "sobol":
         res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
-        keys = ("S1", "S1_conf", "ST", "ST_conf")
+        keys: tuple[str, ...] = ("S1", "S1_conf", "ST", "ST_conf")
     elif method == "morris":
         xs = x[names].to_numpy(dtype=float)
         res = morris.analyze(problem, xs, y, num_levels=levels or DEFAULT_LEVELS["morris"], seed=seed)
@@ -222,12 +222,13 @@ def _indices_figure(indices: pd.DataFrame, indicators: list[str], year: int) -> 
     from plotly.subplots import make_subplots
 
     method = indices["method"].iloc[0]
-    bars = {
+    bars_of_method: dict[str, list[tuple[str, str | None, str]]] = {
         "sobol": [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")],
         "morris": [("mu_star", "mu_star_conf", "mu*"), ("sigma", None, "sigma")],
         "rbd_fast": [("S1", "S1_conf", "first order S1")],
         "main_effect": [("S1", None, "first order S1")],
-    }[method]
+    }
+    bars = bars_of_method[method]
     fig = make_subplots(rows=len(indicators), cols=1, subplot_titles=[_label(i) for i in indicators])
     colours = ("#1f77b4", "#ff7f0e")
     at_year = indices[indices["year"] == year]

@@ -125,6 +125,7 @@ class DaskExecutor(Executor):
     """
 
     def __init__(self, client: Any, address: str, lost_after_s: float = WORKER_TIMEOUT_S) -> None:
+        """Wrap the client's executor; no worker has been missed yet."""
         self.client = client
         self.address = address
         self.lost_after_s = lost_after_s

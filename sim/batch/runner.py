@@ -326,6 +326,6 @@ def simulate(
     at = table.index[-1] if year is None else year
     outcomes: dict[str, Any] = {"years": [int(y) for y in table.index]}
     for name in INDICATORS:
-        outcomes[name] = float(table.at[at, name])
+        outcomes[name] = float(table[name].loc[at])
         outcomes[f"{name}_by_year"] = table[name].tolist()
     return outcomes

@@ -86,6 +86,7 @@ class SweepStore:
     """The folder of one sweep: creates it, records runs, and knows which runs are finished."""
 
     def __init__(self, out: str | Path, sweep: Sweep) -> None:
+        """The store of ``sweep`` in the folder ``out`` (nothing is read or written yet)."""
         self.out = Path(out)
         self.sweep = sweep
 
