@@ -458,10 +458,11 @@ def value_at(table: pd.DataFrame, year: int, indicator: str) -> float | None:
     """An indicator's value in a year of a yearly table (None when absent or not a number)."""
     if table.empty or indicator not in table.columns or year not in table.index:
         return None
-    value = table.at[year, indicator]
-    if value is None or not isinstance(value, int | float) or math.isnan(value):
+    try:
+        value = float(table.at[year, indicator])  # numpy ints too: JSON from the browser drops ".0"
+    except (TypeError, ValueError):
         return None
-    return float(value)
+    return None if math.isnan(value) else value
 
 
 def is_fraction(indicator: str) -> bool:

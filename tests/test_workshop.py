@@ -232,6 +232,19 @@ def test_moves_of_a_team_are_listed_round_by_round() -> None:
 # --------------------------------------------------------------------------- reading results
 
 
+def test_values_are_read_whatever_their_number_type() -> None:
+    # Integral floats come back from the browser's store as ints (JSON has one number type).
+    table = pd.DataFrame(
+        {"producer_fees_usd": [0, 7348180], "recycling_rate": [None, 0.1]}, index=[2034, 2035]
+    )
+    assert table["producer_fees_usd"].dtype.kind == "i"
+    assert ws.value_at(table, 2035, "producer_fees_usd") == 7348180.0
+    assert ws.value_at(table, 2034, "producer_fees_usd") == 0.0
+    assert ws.value_at(table, 2034, "recycling_rate") is None
+    assert ws.value_at(table, 2036, "recycling_rate") is None
+    assert ws.value_at(table, 2035, "generated_t") is None
+
+
 def test_a_cut_target_is_met_from_the_threshold_down() -> None:
     target = ws.Target(
         indicator="ghg_net_t_co2e", year=2035, cut_vs_baseline=0.55, label={"en": "x"}, source="test"

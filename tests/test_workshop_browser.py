@@ -94,7 +94,7 @@ def test_a_round_from_setup_to_debrief(dash_duo, app) -> None:
 
     # The waste pickers' team integrates pickers (lever on with its default settings).
     lever = "informal_integration"
-    click(dash_duo, "#ws-team-communities .lever-card:nth-of-type(1) input[type=checkbox]")
+    click(dash_duo, f"#ws-lever-communities-{lever} input[type=checkbox]")
     click(dash_duo, f"#{ui_ws.RUN}")
     wait_text(dash_duo, f"#{ui_ws.ROUND_MSG}", "Round 1 run: 1 lever changes.")
     wait_text(dash_duo, f"#{ui_ws.ROUND_HEAD}", "Round 2 of 3")
@@ -124,8 +124,10 @@ def test_a_round_from_setup_to_debrief(dash_duo, app) -> None:
     )
     assert expected in card
     verdict = ws.goal_outcome(communities.goals[0], before, after).verdict
-    assert i18n.t(f"workshop.verdict.{verdict}", "en") in card
-    assert "Round 1: " + ui_ws.lever_name(lever, "en") in card
+    assert i18n.t(f"workshop.verdict.{verdict}", "en").lower() in card.lower()  # badges are upper case
+    assert "Round 1: " + ui_ws.lever_name(lever, "en") + ": " in card
+    debrief = text(dash_duo, f"#{ui_ws.DEBRIEF}").lower()
+    assert i18n.t("workshop.verdict.unknown", "en").lower() not in debrief  # every goal has numbers
     assert "No moves." in text(dash_duo, "#ws-debrief-government")
 
     # The guide is one tab away.

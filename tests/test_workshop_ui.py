@@ -97,13 +97,15 @@ def test_a_bad_upload_says_why(contents: str, expected: str) -> None:
 
 
 def test_a_setup_error_from_the_setup_tab_is_a_message_and_keeps_the_state(state: dict) -> None:
-    new, message = ui_ws.on_setup_event(ui_ws.UPLOAD, state, None, data_url("teams: 3"), "x.yaml", None, "en")
-    assert new is state
-    assert message and message.startswith("x.yaml: the workshop setup is not valid.")
-    new, message = ui_ws.on_setup_event(
+    new, message, error = ui_ws.on_setup_event(
+        ui_ws.UPLOAD, state, None, data_url("teams: 3"), "x.yaml", None, "en"
+    )
+    assert new is state and message is None
+    assert error and error.startswith("x.yaml: the workshop setup is not valid.")
+    new, message, error = ui_ws.on_setup_event(
         ui_ws.SETUP_SELECT, state, "phnom_penh_six_teams.yaml", None, None, None, "en"
     )
-    assert new is not None and new["file"] == "phnom_penh_six_teams.yaml" and message == ""
+    assert new is not None and new["file"] == "phnom_penh_six_teams.yaml" and message == "" and error is None
 
 
 def test_undo_takes_back_the_last_round(state: dict) -> None:
@@ -123,16 +125,20 @@ def test_every_round_played_refuses_one_more(state: dict, three: ws.Setup) -> No
     assert done and label == "" and title.startswith("All 3 rounds")
 
 
-def test_numbers_and_changes_follow_the_language() -> None:
-    assert ui_ws.fmt("recycling_rate", 0.1234, "en") == "12.3%"
+def test_numbers_and_changes_read_as_on_the_cards() -> None:
+    assert ui_ws.fmt("recycling_rate", 0.1234, "en") == "12.3 %"
     assert ui_ws.fmt("generated_t", 299_453.2, "en") == "299,453 t"
-    assert ui_ws.fmt("public_spending_usd", 12_479_300.0, "en") == "12.48 M USD"
+    assert ui_ws.fmt("public_spending_usd", 12_479_300.0, "en") == "USD 12.48 M"
     assert ui_ws.fmt("picker_income_usd_per_month", None, "en") == "–"
     assert ui_ws.change_text("recycling_rate", 0.08, 0.095, "en") == "+1.5 pp"
-    assert ui_ws.change_text("generated_t", 200.0, 150.0, "en") == "−25.0 %"
-    assert ui_ws.change_text("producer_fees_usd", 0.0, 5000.0, "en") == "+5,000 USD"
-    assert ui_ws.change_text("generated_t", 1.0, 1.0, "en") == "±0.0 %"
-    assert ui_ws.fmt("generated_t", 299_453.2, "km") == i18n.format_number(299_453.2, "km") + " t"
+    assert ui_ws.change_text("generated_t", 200.0, 150.0, "en") == "−25 %"
+    assert ui_ws.change_text("generated_t", 200.0, 195.0, "en") == "−2.5 %"
+    assert ui_ws.change_text("producer_fees_usd", 0.0, 5000.0, "en").startswith("+5,000")
+    assert ui_ws.change_text("generated_t", 1.0, None, "en") == "–"
+    assert ui_ws.fmt("generated_t", 299_453.2, "km") == "299,453 " + i18n.t("unit.t", "km")
+    assert ui_ws.indicator_name("picker_income_usd_per_month", "ja") == i18n.t(
+        "indicator.picker_income_usd_per_month.label", "ja"
+    )
 
 
 def test_texts_of_the_window_exist_in_every_language() -> None:

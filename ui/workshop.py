@@ -29,9 +29,9 @@ from dash.exceptions import PreventUpdate
 from sim import DEFAULT_SEED, i18n
 from sim import workshop as ws
 from sim.levers import lever_catalogue
-from sim.metrics import INDICATORS
-from ui import controls, panels, runs
+from ui import controls, logic, panels, runs
 from ui.controls import ControlSpec
+from ui.text import current_language, font_family, use_language
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 SETUPS_DIR = ROOT_DIR / "workshop" / "teams"
@@ -45,6 +45,7 @@ MAX_UPLOAD_BYTES = 200_000
 # --------------------------------------------------------------------------- component ids
 
 MODAL = "ws-modal"
+ERROR = "ws-error"
 OPEN = "ws-open"
 STATE = "ws-state"
 TABS = "ws-tabs"
@@ -101,8 +102,9 @@ def params_box_id(team: str, lever: str) -> dict[str, str]:
 
 
 def indicator_name(indicator: str, lang: str) -> str:
-    """An indicator's name in ``lang`` (English from :data:`sim.metrics.INDICATORS`)."""
-    return i18n.t(f"indicator.{indicator}.label", lang, default=INDICATORS[indicator].label)
+    """An indicator's name in ``lang`` (as on the app's cards)."""
+    with use_language(lang):
+        return logic.label_of(indicator)
 
 
 def lever_name(lever: str, lang: str) -> str:
@@ -112,29 +114,18 @@ def lever_name(lever: str, lang: str) -> str:
 
 
 def fmt(indicator: str, value: float | None, lang: str) -> str:
-    """An indicator value with its unit, in the language's number style: ``12.3%``, ``4,560 t``."""
-    if value is None:
-        return "–"
-    unit = INDICATORS[indicator].unit
-    if unit == "fraction":
-        return i18n.format_percent(value, lang, 1)
-    size = abs(value)
-    if size >= 1e6:
-        return f"{i18n.format_number(value / 1e6, lang, 2)} M {unit}"
-    return f"{i18n.format_number(value, lang, 0 if size >= 100 else 1 if size >= 10 else 2)} {unit}"
+    """An indicator value with its unit in ``lang``, as on the app's cards: ``12.3 %``, ``4,560 t``."""
+    with use_language(lang):
+        return logic.format_value(indicator, value)
 
 
 def change_text(indicator: str, baseline: float | None, value: float | None, lang: str) -> str:
-    """A change against the baseline: points for fractions, percent otherwise (absolute near 0)."""
-    if baseline is None or value is None:
-        return "–"
-    diff = value - baseline
-    sign = "+" if diff > 0 else "−" if diff < 0 else "±"
-    if ws.is_fraction(indicator):
-        return f"{sign}{i18n.format_number(abs(100 * diff), lang, 1)} pp"
-    if abs(baseline) < 1e-9:
-        return sign + fmt(indicator, abs(diff), lang)
-    return f"{sign}{i18n.format_number(abs(100 * diff / baseline), lang, 1)} %"
+    """A change against the baseline as the cards show it: points for rates, else percent (absolute
+    against a baseline near zero).
+    """
+    mode = logic.change_mode(value, baseline, "pp" if ws.is_fraction(indicator) else "pct")
+    with use_language(lang):
+        return logic.format_change(logic.shown_change(value, baseline, mode), mode, indicator)
 
 
 # --------------------------------------------------------------------------- state
@@ -458,6 +449,7 @@ def _lever_controls(team: ws.Team, lever: str, spec: Any, scenario: dict[str, An
         p="xs",
         mb="xs",
         className="lever-card",
+        id=f"ws-lever-{team.id}-{lever}",
     )
 
 
@@ -631,14 +623,16 @@ def room_figure(state: dict[str, Any], indicator: str | None, lang: str) -> go.F
                 marker={"symbol": "star", "size": 18, "color": "#c92a2a"},
                 name=i18n.t("workshop.targets.title", lang),
             )
-    unit = "%" if factor == 100.0 else INDICATORS[indicator].unit
+    with use_language(lang):
+        unit = logic.unit_of(indicator)
     fig.update_layout(
         title=i18n.t("workshop.room.chart", lang, indicator=indicator_name(indicator, lang)),
         yaxis_title=unit,
-        height=360,
+        height=300,
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},
         template="plotly_white",
+        font={"family": font_family(lang)},  # the bundled Khmer font: SVG text does not use the page's
     )
     return fig
 
@@ -654,11 +648,9 @@ def move_text(lever: str, params: dict[str, Any] | None, spec: Any, lang: str) -
         if control is None:
             continue
         shown = controls.to_display(control, value)
-        parts.append(
-            f"{control.label} {shown:g} {control.unit}".strip()
-            if isinstance(shown, float)
-            else f"{control.label} {shown} {control.unit}".strip()
-        )
+        number = f"{shown:g}" if isinstance(shown, float) else str(shown)
+        unit = "" if key.endswith("_year") else control.unit  # "Start year 2027", not "2027 year"
+        parts.append(f"{control.label} {number} {unit}".strip())
     return ", ".join(parts)
 
 
@@ -671,12 +663,15 @@ VERDICT_COLOURS = {
 }
 
 
-def debrief_card(item: ws.TeamDebrief, year: int, specs: dict[str, Any], lang: str) -> dmc.Paper:
-    """One team's debrief: what it wanted, what happened in ``year``, what it did."""
+def debrief_card(item: ws.TeamDebrief, specs: dict[str, Any], lang: str) -> dmc.Paper:
+    """One team's debrief: what it wanted, what happened (in the setup's year), what it did."""
     team = item.team
     happened = [
-        dmc.Group(
+        html.Div(
             [
+                dmc.Badge(
+                    i18n.t(f"workshop.verdict.{g.verdict}", lang), color=VERDICT_COLOURS[g.verdict], size="sm"
+                ),
                 dmc.Text(
                     i18n.t(
                         "workshop.debrief.goal",
@@ -688,12 +683,9 @@ def debrief_card(item: ws.TeamDebrief, year: int, specs: dict[str, Any], lang: s
                     ),
                     size="sm",
                 ),
-                dmc.Badge(
-                    i18n.t(f"workshop.verdict.{g.verdict}", lang), color=VERDICT_COLOURS[g.verdict], size="sm"
-                ),
             ],
-            gap="xs",
             className="ws-goal",
+            style={"borderLeft": f"4px solid var(--mantine-color-{VERDICT_COLOURS[g.verdict]}-6)"},
         )
         for g in item.goals
     ]
@@ -753,7 +745,7 @@ def debrief_view(state: dict[str, Any], lang: str) -> list[Any]:
         dmc.Title(i18n.t("workshop.debrief.title", lang, year=setup.year), order=3),
         dmc.Text(i18n.t("workshop.debrief.after", lang, n=len(rounds)), c="dimmed", mb="sm"),
         dmc.SimpleGrid(
-            [debrief_card(item, setup.year, specs, lang) for item in items],
+            [debrief_card(item, specs, lang) for item in items],
             cols={"base": 1, "md": 2, "lg": 3},
         ),
         dmc.Title(i18n.t("workshop.targets.title", lang), order=4, mt="md"),
@@ -778,7 +770,6 @@ def static_texts(lang: str) -> dict[str, str]:
     """Texts of the fixed components (buttons, tabs, labels), by component id."""
     out = {
         OPEN: i18n.t("action.workshop", lang, default="Workshop"),
-        UPLOAD_TEXT: i18n.t("workshop.setup.upload", lang),
         BACK: i18n.t("workshop.debrief.back", lang),
         NEW: i18n.t("workshop.new", lang),
         UNDO: i18n.t("workshop.round.undo", lang),
@@ -836,7 +827,7 @@ def _setup_panel() -> list[Any]:
             [
                 dmc.Select(id=SETUP_SELECT, data=[], allowDeselect=False, w=420),
                 dcc.Upload(
-                    dmc.Text(id=UPLOAD_TEXT, size="sm"),
+                    dmc.Text(i18n.t("workshop.setup.upload", current_language()), id=UPLOAD_TEXT, size="sm"),
                     id=UPLOAD,
                     accept=".yaml,.yml,text/yaml,application/x-yaml",
                     max_size=MAX_UPLOAD_BYTES,
@@ -915,6 +906,9 @@ def modal() -> dmc.Modal:
         [
             dcc.Store(id=STATE),
             dcc.Store(id=PRINT_SINK),
+            dmc.Alert(
+                id=ERROR, color="red", withCloseButton=True, hide=True, className="ws-message ws-no-print"
+            ),
             dmc.Tabs(
                 [
                     dmc.TabsList(
@@ -927,7 +921,7 @@ def modal() -> dmc.Modal:
             ),
         ],
         id=MODAL,
-        title=i18n.t("workshop.title"),
+        title=i18n.t("workshop.title", current_language()),
         fullScreen=True,
         keepMounted=True,
         opened=False,
@@ -975,23 +969,24 @@ def on_setup_event(
     filename: str | None,
     chosen: list[str] | None,
     lang: str,
-) -> tuple[dict[str, Any] | None, str | None]:
-    """The state after an event of the setup tab, and a message (None: leave the message).
+) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """The state after an event of the setup tab, a message and an error (None: leave as it is).
 
-    Errors are returned as the message; the state is then unchanged.
+    On an error the state is unchanged.
     """
     if state is None:
-        return initial_state(), ""
+        return initial_state(), "", None
     try:
         if trigger == UPLOAD and contents:
-            return on_upload(contents, filename, lang)
+            return (*on_upload(contents, filename, lang), None)
         if trigger == SETUP_SELECT and file not in (None, UPLOADED, state.get("file")):
-            return on_choose(file, state), ""
+            return on_choose(file, state), "", None
         if trigger == TEAMS and not state["rounds"]:
-            return {**state, "playing": [t for t in setup_of(state).team_ids() if t in (chosen or [])]}, None
+            playing = [t for t in setup_of(state).team_ids() if t in (chosen or [])]
+            return {**state, "playing": playing}, None, None
     except ws.WorkshopError as exc:
-        return state, str(exc)
-    return state, None
+        return state, None, str(exc)
+    return state, None, None
 
 
 def on_new(state: dict[str, Any]) -> dict[str, Any]:
@@ -1002,12 +997,12 @@ def on_new(state: dict[str, Any]) -> dict[str, Any]:
 def on_action(
     trigger: str, state: dict[str, Any], switch_inputs: list, param_inputs: list, lang: str
 ) -> tuple[dict[str, Any] | None, str | None, str | None, str | None]:
-    """A button of the workshop: (new state, tab to show, round message, setup message); None = keep."""
+    """A button of the workshop: (new state, tab to show, message, error); None = keep as it is."""
     try:
         if trigger == START:
-            return on_start(state, lang), "rounds", "", ""
+            return on_start(state, lang), "rounds", "", None
         if trigger == NEW:
-            return on_new(state), "setup", "", ""
+            return on_new(state), "setup", "", None
         if trigger == RUN:
             switches, values = _controls(switch_inputs, param_inputs, setup_of(state))
             new, message = on_run(state, switches, values, lang)
@@ -1016,12 +1011,17 @@ def on_action(
             new, message = on_undo(state, lang)
             return new, None, message, None
     except ws.WorkshopError as exc:
-        return (None, None, str(exc), None) if trigger in (RUN, UNDO) else (None, None, None, str(exc))
+        return None, None, None, str(exc)
     return None, "debrief" if trigger == TO_DEBRIEF else "rounds", None, None
 
 
 def _keep(value: Any) -> Any:
     return no_update if value is None else value
+
+
+def _error(error: str | None) -> tuple[Any, bool]:
+    """Children and ``hide`` of the error alert: shown with an error, hidden after a success."""
+    return (error, False) if error else (no_update, True)
 
 
 def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
@@ -1054,7 +1054,9 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
 
     @app.callback(
         Output(STATE, "data", allow_duplicate=True),
-        Output(SETUP_MSG, "children", allow_duplicate=True),
+        Output(SETUP_MSG, "children"),
+        Output(ERROR, "children", allow_duplicate=True),
+        Output(ERROR, "hide", allow_duplicate=True),
         Output(UPLOAD, "contents"),
         Output(SETUP_SELECT, "data"),
         Output(SETUP_SELECT, "value"),
@@ -1075,13 +1077,14 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         state: dict | None, file: str | None, contents: str | None, chosen: list, *rest: Any
     ) -> tuple:
         lang, filename = lang_of(rest[:-1]), rest[-1]
-        new, message = on_setup_event(ctx.triggered_id, state, file, contents, filename, chosen, lang)
+        new, message, error = on_setup_event(ctx.triggered_id, state, file, contents, filename, chosen, lang)
         if new is None:
             raise PreventUpdate
         changed = new is not state
         return (
             new if changed else no_update,
             _keep(message),
+            *(_error(error) if error or changed else (no_update, no_update)),
             None if ctx.triggered_id == UPLOAD else no_update,
             *setup_panel_outputs(new, lang),
         )
@@ -1090,7 +1093,8 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         Output(STATE, "data", allow_duplicate=True),
         Output(TABS, "value"),
         Output(ROUND_MSG, "children"),
-        Output(SETUP_MSG, "children", allow_duplicate=True),
+        Output(ERROR, "children", allow_duplicate=True),
+        Output(ERROR, "hide", allow_duplicate=True),
         Input(START, "n_clicks"),
         Input(RUN, "n_clicks"),
         Input(UNDO, "n_clicks"),
@@ -1108,8 +1112,10 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         state = args[8]
         if not state or not ctx.triggered or not ctx.triggered[0].get("value"):
             raise PreventUpdate
-        out = on_action(ctx.triggered_id, state, ctx.states_list[0], ctx.states_list[1], lang_of(args[9:]))
-        return tuple(_keep(x) for x in out)
+        new, tab, message, error = on_action(
+            ctx.triggered_id, state, ctx.states_list[0], ctx.states_list[1], lang_of(args[9:])
+        )
+        return _keep(new), _keep(tab), _keep(message), *_error(error)
 
     @app.callback(
         Output(ROUND_HEAD, "children"),
@@ -1126,7 +1132,8 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
     def show_round(state: dict | None, *lang: str) -> tuple:
         if not state:
             raise PreventUpdate
-        return round_outputs(state, lang_of(lang))
+        with use_language(lang_of(lang)) as code:  # the app's lever labels in this language too
+            return round_outputs(state, code)
 
     @app.callback(
         Output(CHART, "figure"),
@@ -1145,7 +1152,8 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
     def show_debrief(state: dict | None, tab: str, *lang: str) -> list:
         if not state or tab != "debrief":
             raise PreventUpdate
-        return debrief_view(state, lang_of(lang))
+        with use_language(lang_of(lang)) as code:
+            return debrief_view(state, code)
 
     @app.callback(
         Output(params_box_id(MATCH, MATCH), "style"),  # type: ignore[arg-type]
