@@ -459,7 +459,7 @@ def value_at(table: pd.DataFrame, year: int, indicator: str) -> float | None:
     if table.empty or indicator not in table.columns or year not in table.index:
         return None
     try:
-        value = float(table.at[year, indicator])  # numpy ints too: JSON from the browser drops ".0"
+        value = float(table.at[year, indicator])  # type: ignore[arg-type]  # numpy ints: JSON drops ".0"
     except (TypeError, ValueError):
         return None
     return None if math.isnan(value) else value

@@ -120,8 +120,9 @@ def fmt(indicator: str, value: float | None, lang: str) -> str:
 
 
 def change_text(indicator: str, baseline: float | None, value: float | None, lang: str) -> str:
-    """A change against the baseline as the cards show it: points for rates, else percent (absolute
-    against a baseline near zero).
+    """A change against the baseline as the cards show it.
+
+    Points for rates, else percent (absolute against a baseline near zero).
     """
     mode = logic.change_mode(value, baseline, "pp" if ws.is_fraction(indicator) else "pct")
     with use_language(lang):
