@@ -168,11 +168,10 @@ class HouseholdPopulation(mesa.Agent):
         - a campaign adds ``extra`` separators among households not separating, so that the
           district's share rises by ``extra`` (percentage points as a fraction);
         - with a deposit, household *h* returns containers with probability
-          ``r_h = logistic(logit(p) + shift(deposit / daily income_h, t, access))``, where ``p``
-          is the district's share keeping the group apart without a deposit (the curve's base
-          rate, as in the Lithuanian calibration); households already separating return, the
-          others with probability ``(r_h - p) / (1 - p)``, so the expected return share is
-          the mean of ``r_h``.
+          ``r_h = max(p, R(x_h, t))``, with ``R`` the fitted return rate
+          (:meth:`_deposit_return_rate`) and ``p`` the district's share keeping the group apart
+          without a deposit; households already separating return, the others with probability
+          ``(r_h - p) / (1 - p)``, so the expected return share is the mean of ``r_h``.
 
         Returns:
             The separation choice including these (n x groups, 0/1).
@@ -191,15 +190,36 @@ class HouseholdPopulation(mesa.Agent):
                 np.maximum(s[:, g], rng.random(self.n, dtype=f32) < q, out=s[:, g])
         for g in deposit_groups:
             base = min(max(float(s[:, g].mean()), 1e-6), 1 - 1e-6)
-            target = behaviour.lithuania_deposit_return_rate(
-                base,
-                cond.deposit_usd_per_container / daily_income,
-                cond.deposit_years_since_launch,
-                cond.return_access,
-            )
+            target = np.maximum(base, self._deposit_return_rate(cond, daily_income))
             top_up = ((target - base) / (1.0 - base)).astype(f32)
             np.maximum(s[:, g], rng.random(self.n, dtype=f32) < top_up, out=s[:, g])
         return s
+
+    def _deposit_return_rate(self, cond: Conditions, daily_income: np.ndarray) -> np.ndarray:
+        """Each household's return rate on the fitted curve (:func:`sim.behaviour.deposit_return_rate`).
+
+        The deposit is in days of GDP per capita at the household's own income
+        (:func:`sim.behaviour.panel_days`); the place's deviation from the curve is taken at the
+        median household's, so it is one shift for the city.
+        """
+        response = self.model.scenario.behaviour_response
+        fit = response.deposit
+        persons, ratio = cond.population / cond.households, response.gdp_per_capita_per_income_per_person
+        days, _ = behaviour.panel_days(cond.deposit_usd_per_container, daily_income, persons, ratio)
+        median_days, gdp = behaviour.panel_days(
+            cond.deposit_usd_per_container, cond.median_daily_income_usd, persons, ratio
+        )
+        ceiling, intercept = fit.curve(response.deposit_return_model)
+        return behaviour.deposit_return_rate(
+            days,
+            cond.deposit_years_since_launch,
+            ceiling,
+            intercept,
+            fit.slope_per_log_days,
+            fit.ramp_years,
+            access=cond.return_access,
+            shift=fit.shift(float(median_days), float(gdp)),
+        )
 
     def step(self) -> None:
         """Generate, decide and hand the district's plastic on through the ledger."""

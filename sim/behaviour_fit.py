@@ -32,6 +32,7 @@ from scipy.special import log_ndtr
 from sim import behaviour as bh
 from sim.atomic import write_file
 from sim.errors import DataError
+from sim.io import behaviour_replicates
 
 BEHAVIOUR_DIR = Path(__file__).resolve().parent.parent / "data" / "behaviour"
 FIT_FILE = BEHAVIOUR_DIR.parent / "behaviour_fit.csv"
@@ -668,31 +669,21 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -
     return write_file(path, write)
 
 
-def read_fit(path: Path = FIT_FILE) -> dict[str, dict[str, np.ndarray]]:
+def read_fit(data_dir: Path = FIT_FILE.parent) -> dict[str, dict[str, np.ndarray]]:
     """Fitted parameters by curve and name, each an array over replicates (index 0 = point estimate).
 
+    Read through :func:`sim.io.behaviour_replicates` (the fit file ``data/behaviour_fit.csv``).
+
     Raises:
-        DataError: If the file is missing, malformed, or a parameter lacks a replicate.
+        DataError: If the file is missing or malformed, or a curve lacks a parameter.
     """
-    values: dict[str, dict[str, dict[int, float]]] = {}
-    for line, row in enumerate(read_rows(path, FIT_COLUMNS), start=2):
-        value = row["value"].strip()
-        try:
-            number, k = float(value), int(row["replicate"])
-        except ValueError:
-            raise DataError(
-                f"{path}, line {line}: replicate {row['replicate']!r} or value {value!r} is not a number."
-            ) from None
-        name = row["parameter"].removeprefix(f"{SECTION}.{row['curve']}.")
-        values.setdefault(row["curve"], {}).setdefault(name, {})[k] = number
+    replicates = behaviour_replicates(data_dir)
     out: dict[str, dict[str, np.ndarray]] = {}
     for curve in CURVES:
-        if curve not in values:
-            raise DataError(f"{path}: no parameters of curve {curve!r}; run `python -m sim behaviour fit`.")
         out[curve] = {}
         for name, _ in PARAMETERS[curve] + PLACE_PARAMETERS:
-            by_k = values[curve].get(name)
-            if not by_k or sorted(by_k) != list(range(len(by_k))):
-                raise DataError(f"{path}: {curve} parameter {name!r} is missing or lacks replicates 0..n.")
-            out[curve][name] = np.array([by_k[k] for k in range(len(by_k))])
+            path = field_path(curve, name)
+            if path not in replicates:
+                raise DataError(f"{data_dir / FIT_FILE.name}: no {path}; run `python -m sim behaviour fit`.")
+            out[curve][name] = np.array(replicates[path])
     return out

@@ -8,10 +8,14 @@ reaches behaviour, so a lever can change what agents face but never an outcome.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.materials import N_GROUPS, N_MATERIALS
+
+if TYPE_CHECKING:
+    from sim.scenario import BehaviourResponse
 
 
 @dataclass
@@ -61,6 +65,7 @@ class Conditions:
     deposit_covered_share: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))  # [fraction]
     deposit_years_since_launch: float = 0.0
     return_access: float = 0.0  # return-point access factor [0-1]
+    behaviour_response: BehaviourResponse | None = None  # fitted responses (the scenario's)
     picker_redemption_share: float = 0.0  # share of the deposit pickers get for bottles they pick
     # Money that levers make flow (recorded by agents as it happens).
     producer_fee_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_MATERIALS))

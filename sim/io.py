@@ -10,6 +10,9 @@ Tables (all CSV, one header row):
 - ``districts.csv``: one row per district (khan).
 - ``materials.csv``: one row per material: composition, prices, yields, GHG credits.
 - ``facilities.csv``: landfills, recyclers, incinerators and MRFs in the baseline.
+- ``behaviour_fit.csv``: ``curve, parameter`` (dotted path), ``replicate`` (0 = point estimate),
+  ``value, unit``: the fitted behaviour curves and their bootstrap replicates
+  (``python -m sim behaviour fit``); replicate 0 gives the defaults.
 - ``provenance.csv``: ``key, value, unit, year, source, notes`` for every ``source_key``
   above: sourced facts (with their reference) and labelled assumptions (with their range).
 """
@@ -64,6 +67,7 @@ TABLES = {
         "source_key",
     ],
     "provenance.csv": ["key", "value", "unit", "year", "source", "notes"],
+    "behaviour_fit.csv": ["curve", "parameter", "replicate", "value", "unit"],
 }
 
 
@@ -112,11 +116,37 @@ def _columns(row: dict[str, str], skip: set[str], where: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=4)
+def _behaviour_replicates(data_dir: Path) -> dict[str, tuple[float, ...]]:
+    name = "behaviour_fit.csv"
+    values: dict[str, dict[int, float]] = {}
+    for line, row in enumerate(read_table(name, data_dir), start=2):
+        where = f"{data_dir / name}, line {line}"
+        k = _number(row["replicate"], f"{where}, column replicate")
+        value = _number(row["value"], f"{where}, column value")
+        if not isinstance(k, int) or k < 0 or value is None:
+            raise DataError(f"{where}: replicate must be a whole number from 0 and value a number.")
+        values.setdefault(row["parameter"], {})[k] = float(value)
+    out = {}
+    for path, by_k in values.items():
+        if sorted(by_k) != list(range(len(by_k))):
+            raise DataError(f"{data_dir / name}: {path} lacks some of the replicates 0..{max(by_k)}.")
+        out[path] = tuple(by_k[k] for k in range(len(by_k)))
+    return out
+
+
+def behaviour_replicates(data_dir: Path = DATA_DIR) -> dict[str, tuple[float, ...]]:
+    """Every fitted behaviour parameter by dotted path: its value in each replicate (0 = point estimate)."""
+    return dict(_behaviour_replicates(Path(data_dir)))
+
+
+@lru_cache(maxsize=4)
 def _default_inputs(data_dir: Path) -> dict[str, Any]:
     inputs: dict[str, Any] = {}
     for row in read_table("parameters.csv", data_dir):
         where = f"{data_dir / 'parameters.csv'}, key {row['key']}"
         set_path(inputs, row["key"], _number(row["value"], where))
+    for path, replicates in _behaviour_replicates(data_dir).items():
+        set_path(inputs, path, replicates[0])
     inputs["districts"] = {
         row["district"]: _columns(row, {"district", "source_key"}, f"districts.csv {row['district']}")
         for row in read_table("districts.csv", data_dir)
@@ -141,8 +171,17 @@ def default_inputs(data_dir: Path = DATA_DIR) -> dict[str, Any]:
 
 
 def parameter_ranges(data_dir: Path = DATA_DIR) -> dict[str, tuple[float, float]]:
-    """Plausible (low, high) range of every scalar parameter, for sensitivity analysis."""
+    """Plausible (low, high) range of every scalar parameter, for sensitivity analysis.
+
+    Fitted behaviour parameters get the 5-95 % range of their bootstrap replicates (those that
+    vary); the others the ``low`` and ``high`` of ``parameters.csv``.
+    """
     ranges = {}
+    for path, replicates in _behaviour_replicates(Path(data_dir)).items():
+        ordered = sorted(replicates[1:])
+        low, high = ordered[round(0.05 * (len(ordered) - 1))], ordered[round(0.95 * (len(ordered) - 1))]
+        if low < high:
+            ranges[path] = (low, high)
     for row in read_table("parameters.csv", data_dir):
         low, high = _number(row["low"], row["key"]), _number(row["high"], row["key"])
         if low is not None and high is not None:

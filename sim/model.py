@@ -226,6 +226,7 @@ class PlasticModel(mesa.Model):
         cond.recycling_yield = self.material_column("recycling_yield")
         cond.recycling_credit_t_co2e_per_t = self.material_column("recycling_credit_t_co2e_per_t")
         cond.street_pick_max_share = sc.informal.street_pick_max_share
+        cond.behaviour_response = sc.behaviour_response
         cond.dump_pick_max_share = sc.informal.dump_pick_max_share
         cond.recyclate_premium_per_content_share = sc.market.recyclate_premium_per_content_share
         cond.recyclate_premium_cap = sc.market.recyclate_premium_cap

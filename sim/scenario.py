@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
+from sim.behaviour import deposit_curve_for, new_place_shift
 from sim.errors import ScenarioError
 from sim.levers import Policies
 from sim.mapping import set_path
@@ -348,6 +349,102 @@ class Facility(Section):
         return self.open_year <= year and (self.close_year is None or year <= self.close_year)
 
 
+class FittedResponse(Section):
+    """Parameters a fitted curve shares: its spread and where a new place sits (one replicate).
+
+    Defaults are replicate 0 of ``data/behaviour_fit.csv`` (``python -m sim behaviour fit``), whose
+    bootstrap replicates the uncertainty runs draw jointly by dotted path.
+    """
+
+    residual_sd_logit: float = param("logit", "Spread of jurisdictions around the fitted curve.", ge=0, le=10)
+    new_place_z: float = param(
+        "standard normal draw",
+        "Where this place sits around the curve, in residual sds (0 = central).",
+        ge=-10,
+        le=10,
+    )
+    extrapolation_sd_per_doubling: float = param(
+        "residual sd per doubling", "Wider spread per doubling outside the panel (assumption).", ge=0, le=10
+    )
+    panel_max_days: float = param("days of GDP per capita", "Largest charge in the panel.", gt=0, le=1)
+    panel_min_gdp_per_capita_usd: float = param(
+        "USD/person/year", "Lowest GDP per capita in the panel.", gt=0, le=1e6
+    )
+
+    def shift(self, days: float, gdp_per_capita_usd: float) -> float:
+        """Logit shift of this place at a charge and income (:func:`sim.behaviour.new_place_shift`)."""
+        return float(
+            new_place_shift(
+                days,
+                gdp_per_capita_usd,
+                self.new_place_z,
+                self.residual_sd_logit,
+                self.extrapolation_sd_per_doubling,
+                self.panel_max_days,
+                self.panel_min_gdp_per_capita_usd,
+            )
+        )
+
+
+class DepositResponse(FittedResponse):
+    """The fitted deposit-return curve (:func:`sim.behaviour.deposit_return_rate`)."""
+
+    ceiling_retail: float = param("fraction", "Return ceiling with retail take-back.", gt=0, le=1)
+    ceiling_depot: float = param("fraction", "Return ceiling with depots.", gt=0, le=1)
+    ceiling_centres: float = param("fraction", "Return ceiling with redemption centres.", gt=0, le=1)
+    logit_at_reference_retail: float = param(
+        "logit", "Logit of rate over ceiling at 0.001 days of GDP per capita (retail).", ge=-30, le=30
+    )
+    logit_at_reference_depot: float = param(
+        "logit", "Logit of rate over ceiling at 0.001 days of GDP per capita (depots).", ge=-30, le=30
+    )
+    logit_at_reference_centres: float = param(
+        "logit", "Logit of rate over ceiling at 0.001 days of GDP per capita (centres).", ge=-30, le=30
+    )
+    slope_per_log_days: float = param(
+        "logit per ln(days of GDP per capita)", "Response to the deposit relative to income.", ge=0, le=50
+    )
+    ramp_years: float = param("years", "Time constant of ramp-up after launch.", gt=0, le=20)
+
+    def curve(self, return_model: str) -> tuple[float, float]:
+        """Ceiling and logit intercept of a return model (:func:`sim.behaviour.deposit_curve_for`)."""
+        models = ("retail", "depot", "centres")
+        return deposit_curve_for(
+            {m: getattr(self, f"ceiling_{m}") for m in models},
+            {m: getattr(self, f"logit_at_reference_{m}") for m in models},
+            return_model,
+        )
+
+
+class BagResponse(FittedResponse):
+    """The fitted bag-charge curve (:func:`sim.behaviour.bag_use_cut`)."""
+
+    salience_logit: float = param(
+        "logit", "Cut in bag use at 0.001 days of GDP per capita (logit).", ge=-30, le=30
+    )
+    slope_per_log_days: float = param(
+        "logit per ln(days of GDP per capita)", "Effect of the charge's size relative to income.", ge=0, le=50
+    )
+
+
+class BehaviourResponse(Section):
+    """Household responses fitted on the cross-jurisdiction panel (``docs/behaviour.md``)."""
+
+    gdp_per_capita_per_income_per_person: float = param(
+        "ratio",
+        "GDP per capita over household income per person: puts the model's incomes in the panel's measure.",
+        gt=0,
+        le=20,
+    )
+    deposit_return_model: Literal["retail", "depot", "centres", "mixed"] = Field(
+        "mixed",
+        description="How a deposit scheme takes containers back (sets its return ceiling).",
+        json_schema_extra={"unit": "return model"},
+    )
+    deposit: DepositResponse
+    bags: BagResponse
+
+
 class Scenario(Section):
     """A complete, validated scenario."""
 
@@ -366,6 +463,7 @@ class Scenario(Section):
     leakage: Leakage
     emissions: Emissions
     logistics: Logistics
+    behaviour_response: BehaviourResponse
     facilities: dict[str, Facility] = Field(default_factory=dict)
     policies: Policies = Field(default_factory=lambda: Policies())
 

@@ -14,76 +14,49 @@ from sim import behaviour as bh
 from sim import run_scenario
 from sim.scenario import Scenario
 
-LT_DAYS = bh.LITHUANIA_DEPOSIT_EUR / float(bh.daily_income(bh.LITHUANIA_HOUSEHOLD_INCOME_EUR_PER_MONTH))
-LT_ACCESS = float(bh.return_point_access(bh.LITHUANIA_RETURN_POINTS_PER_10K))
-
 
 def year_mean(f, start: float, end: float, n: int = 601) -> float:
     """Mean of ``f(t)`` over ``[start, end]``."""
     return float(np.mean(f(np.linspace(start, end, n))))
 
 
-# --------------------------------------------------------------------------- deposit return
+# --------------------------------------------------------------------------- deposit return and bags
+# The fitted curves: reproducibility, cross-validation and monotonicity are in test_behaviour_fit.py.
 
 
-def lithuania(t: np.ndarray) -> np.ndarray:
-    return bh.lithuania_deposit_return_rate(bh.LITHUANIA_RETURN_BEFORE, LT_DAYS, t, LT_ACCESS)
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "observed", "tolerance"),
-    [
-        (0, 1, bh.LITHUANIA_RETURN_YEAR1, 0.01),  # 2016: 74.3%
-        (1, 2, bh.LITHUANIA_RETURN_YEAR2, 0.01),  # 2017: 91.9%
-        (3, 4, bh.LITHUANIA_RETURN_YEAR4, 0.01),  # 2019: 92%
-    ],
-)
-def test_deposit_curve_reproduces_lithuania(start, end, observed, tolerance):
-    assert year_mean(lithuania, start, end) == pytest.approx(observed, abs=tolerance)
-
-
-def test_deposit_curve_starts_at_the_pre_scheme_rate_and_rises():
-    assert float(lithuania(np.array(0.0))) == pytest.approx(bh.LITHUANIA_RETURN_BEFORE)
-    rates = lithuania(np.linspace(0, 5, 50))
-    assert (np.diff(rates) > 0).all()
-
-
-def test_deposit_response_is_in_days_of_income_so_one_curve_serves_any_currency():
+def test_deposit_rate_ramps_up_to_the_ceiling_and_is_free_of_currency():
+    rates = bh.deposit_return_rate(0.002, np.linspace(0, 5, 50), 0.9, 3.0, 2.0, 0.3)
+    assert rates[0] == 0 and (np.diff(rates) > 0).all() and rates[-1] < 0.9
     # The same deposit is a larger share of a poorer household's day, so it returns more.
-    poor = bh.lithuania_deposit_return_rate(0.3, 0.05 / (300 / bh.DAYS_PER_MONTH), 2.0)
-    rich = bh.lithuania_deposit_return_rate(0.3, 0.05 / (3000 / bh.DAYS_PER_MONTH), 2.0)
-    assert poor > rich > 0.3
-    # Rescaling deposit and income together (a currency change) changes nothing.
-    a = bh.lithuania_deposit_return_rate(0.3, 0.10 / 28.0, 2.0)
-    b = bh.lithuania_deposit_return_rate(0.3, 400 / (28.0 * 4000), 2.0)
-    assert a == pytest.approx(b)
-
-
-def test_no_deposit_or_no_return_points_means_no_change():
-    assert bh.lithuania_deposit_return_rate(0.25, 0.0, 3.0) == pytest.approx(0.25)
-    assert bh.lithuania_deposit_return_rate(0.25, 0.004, 3.0, bh.return_point_access(0.0)) == pytest.approx(
-        0.25
+    poor, _ = bh.panel_days(0.05, 10.0, 4.4, 1.5)
+    rich, _ = bh.panel_days(0.05, 100.0, 4.4, 1.5)
+    assert bh.deposit_return_rate(poor, 3.0, 0.9, 3.0, 2.0, 0.3) > bh.deposit_return_rate(
+        rich, 3.0, 0.9, 3.0, 2.0, 0.3
     )
-    assert bh.lithuania_deposit_return_rate(0.25, 0.004, -1.0) == pytest.approx(0.25)
+    # Rescaling deposit and income together (a currency change) changes nothing.
+    assert bh.panel_days(0.10, 28.0, 4.0, 1.5)[0] == pytest.approx(
+        bh.panel_days(400.0, 28.0 * 4000, 4.0, 1.5)[0]
+    )
 
 
-# --------------------------------------------------------------------------- bag levy
+def test_no_deposit_no_return_points_or_no_scheme_means_no_deposit_returns():
+    assert bh.deposit_return_rate(0.0, 3.0, 0.9, 3.0, 2.0, 0.3) == 0
+    assert bh.deposit_return_rate(0.004, 3.0, 0.9, 3.0, 2.0, 0.3, access=bh.return_point_access(0.0)) == 0
+    assert bh.deposit_return_rate(0.004, -1.0, 0.9, 3.0, 2.0, 0.3) == 0
 
 
-def test_bag_curve_reproduces_ireland():
-    ratio = float(bh.bag_use_ratio(bh.IRELAND_LEVY_DAYS))
-    bags = bh.IRELAND_BAGS_BEFORE * ratio
-    assert bags == pytest.approx(bh.IRELAND_BAGS_AFTER, abs=0.5)  # 21 bags/person/yr
+def test_a_deposit_change_ramps_from_the_earlier_level():
+    before = bh.deposit_equilibrium_rate(0.0004, 0.9, 3.0, 2.0)
+    after = bh.deposit_equilibrium_rate(0.0008, 0.9, 3.0, 2.0)
+    now = bh.deposit_return_rate(0.0008, 0.0, 0.9, 3.0, 2.0, 0.3, previous_days=0.0004)
+    later = bh.deposit_return_rate(0.0008, 10.0, 0.9, 3.0, 2.0, 0.3, previous_days=0.0004)
+    assert now == pytest.approx(before) and later == pytest.approx(after, rel=1e-6)
 
 
-def test_bag_use_falls_with_the_levy_relative_to_income():
-    levies = np.linspace(0, 0.01, 20)
-    ratios = bh.bag_use_ratio(levies)
-    assert ratios[0] == 1.0
-    assert (np.diff(ratios) < 0).all()
-    # 400 riel in Phnom Penh (median ~23 USD/day) is a larger share of income than EUR 0.15 in
-    # Ireland, so the curve predicts at least Ireland's cut where the levy is really charged.
-    assert bh.bag_use_ratio(0.10 / 23.0) < bh.IRELAND_BAGS_AFTER / bh.IRELAND_BAGS_BEFORE
+def test_a_visible_charge_cuts_bags_mostly_by_salience():
+    assert bh.bag_use_cut(0.0, 1.0, 0.3) == 0
+    small, large = bh.bag_use_cut([0.0005, 0.005], 1.0, 0.3)
+    assert 0.6 < small < large < 0.9
 
 
 def test_thin_bag_ban_with_heavier_reused_bags_cuts_mass():
@@ -156,28 +129,58 @@ def one_district(baseline: Scenario) -> Scenario:
 
 
 def test_model_return_rate_follows_the_deposit_curve(baseline):
-    """Households return PET as the calibrated curve says, from the model's own base rate."""
+    """Households return PET as the fitted curve says, never below the model's own base rate."""
     base_sc = one_district(baseline)
-    median_daily = base_sc.city.median_household_income_usd_per_month / bh.DAYS_PER_MONTH
-    deposit = LT_DAYS * median_daily  # the Lithuanian deposit in days of income
     drs = base_sc.with_overrides(
-        {
-            "policies.deposit_return": {
-                "start_year": 2026,
-                "deposit_usd_per_container": deposit,
-                "return_points_per_10k_people": bh.LITHUANIA_RETURN_POINTS_PER_10K,
-            }
-        }
+        {"policies.deposit_return": {"start_year": 2026, "deposit_usd_per_container": 0.05}}
     )
+    response = drs.behaviour_response
+    lever = drs.policies.deposit_return
+    daily = base_sc.city.median_household_income_usd_per_month / bh.DAYS_PER_MONTH
+    days, _ = bh.panel_days(
+        0.05, daily, base_sc.city.household_size_persons, response.gdp_per_capita_per_income_per_person
+    )
+    ceiling, intercept = response.deposit.curve(response.deposit_return_model)
+    access = bh.return_point_access(lever.return_points_per_10k_people)
     for seed in (1, 2, 3):
         base = run_scenario(base_sc, seed=seed).annual
         run = run_scenario(drs, seed=seed).annual
         for i, year in enumerate(range(2026, 2030)):
             p = base.at[year, "households_separating_pet_share"]
             curve = year_mean(
-                lambda t, p=p: bh.lithuania_deposit_return_rate(p, LT_DAYS, t, LT_ACCESS), i, i + 1
+                lambda t, p=p: np.maximum(
+                    p,
+                    bh.deposit_return_rate(
+                        days,
+                        t,
+                        ceiling,
+                        intercept,
+                        response.deposit.slope_per_log_days,
+                        response.deposit.ramp_years,
+                        access=access,
+                    ),
+                ),
+                i,
+                i + 1,
             )
             assert run.at[year, "deposit_return_rate"] == pytest.approx(curve, abs=0.02), (seed, year)
+
+
+def test_model_bag_levy_follows_the_bag_curve(baseline):
+    """Film put on the market falls by the fitted cut where the levy is charged."""
+    base_sc = one_district(baseline)
+    levy = base_sc.with_overrides({"policies.bag_levy": {"start_year": 2026, "levy_usd_per_bag": 0.10}})
+    lever, response = levy.policies.bag_levy, levy.behaviour_response
+    daily = base_sc.city.median_household_income_usd_per_month / bh.DAYS_PER_MONTH
+    days, _ = bh.panel_days(
+        0.10, daily, base_sc.city.household_size_persons, response.gdp_per_capita_per_income_per_person
+    )
+    cut = float(bh.bag_use_cut(days, response.bags.salience_logit, response.bags.slope_per_log_days))
+    expected = 1 - lever.bag_share_of_film * lever.covered_share * cut
+    base = run_scenario(base_sc, seed=1).annual
+    run = run_scenario(levy, seed=1).annual
+    ratio = run.at[2027, "film_generated_t"] / base.at[2027, "film_generated_t"]
+    assert ratio == pytest.approx(expected, rel=1e-6)
 
 
 def test_model_campaign_effect_follows_the_pledge_curve(baseline):

@@ -18,7 +18,15 @@ import pytest
 from pydantic import BaseModel
 
 from sim import ScenarioError, default_scenario
-from sim.io import DATA_DIR, TABLES, parameter_ranges, provenance_table, read_table, source_keys
+from sim.io import (
+    DATA_DIR,
+    TABLES,
+    behaviour_replicates,
+    parameter_ranges,
+    provenance_table,
+    read_table,
+    source_keys,
+)
 from sim.materials import MATERIALS
 from sim.scenario import District, Facility, MaterialParams, Scenario
 
@@ -100,7 +108,8 @@ def test_defaults_validate():
 
 
 def test_every_required_scalar_field_has_a_default_row(parameters):
-    keys = {row["key"] for row in parameters}
+    """Every required field has a row in parameters.csv, or in behaviour_fit.csv if it is fitted."""
+    keys = {row["key"] for row in parameters} | set(behaviour_replicates())
     required = {path for path, field in scalar_leaves().items() if field.is_required()}
     assert required, "the schema walk found no required field"
     assert sorted(required - keys) == []

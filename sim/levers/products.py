@@ -25,10 +25,12 @@ from sim.materials import MATERIALS, N_MATERIALS, Material
 class BagLevy(Lever):
     """A levy on plastic carrier bags at the till, and optionally a ban on thin bags.
 
-    Bag use where the levy is charged falls along :func:`sim.behaviour.bag_use_ratio` of the
-    levy in days of median household income; a thin-bag ban swaps thin bags for heavier ones
-    used more than once (:func:`sim.behaviour.thin_bag_ban_mass_ratio`). Film put on the market
-    falls by the carrier bags' share of it.
+    Bag use where the levy is charged falls by :func:`sim.behaviour.bag_use_cut` of the levy in
+    days of GDP per capita at the median household's income (the curve fitted on the panel,
+    ``behaviour_response.bags``); ``covered_share`` is where it is really charged. A thin-bag
+    ban swaps thin bags for heavier ones used more than once
+    (:func:`sim.behaviour.thin_bag_ban_mass_ratio`). Film put on the market falls by the
+    carrier bags' share of it.
     """
 
     label: ClassVar[str] = "Plastic-bag levy and thin-bag ban"
@@ -62,8 +64,19 @@ class BagLevy(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
-        ratio = float(behaviour.bag_use_ratio(self.levy_usd_per_bag / cond.median_daily_income_usd))
-        bags = 1.0 - strength * self.covered_share * (1.0 - ratio)
+        response = cond.behaviour_response
+        assert response is not None, "the model sets cond.behaviour_response"
+        days, gdp = behaviour.panel_days(
+            self.levy_usd_per_bag,
+            cond.median_daily_income_usd,
+            cond.population / cond.households,
+            response.gdp_per_capita_per_income_per_person,
+        )
+        fit = response.bags
+        cut = float(
+            behaviour.bag_use_cut(days, fit.salience_logit, fit.slope_per_log_days, fit.shift(days, gdp))
+        )
+        bags = 1.0 - strength * self.covered_share * cut
         bags *= 1.0 + strength * (float(behaviour.thin_bag_ban_mass_ratio(self.thin_bag_ban_compliance)) - 1)
         multiplier = np.ones(N_MATERIALS)
         multiplier[MATERIALS.index(Material.FILM)] = 1.0 - self.bag_share_of_film * (1.0 - bags)
@@ -101,10 +114,11 @@ class DepositReturn(Lever):
     """A deposit on PET beverage bottles, refunded at return points.
 
     Consumers pay the deposit with the drink; households return bottles with a probability that
-    follows :func:`sim.behaviour.deposit_return_rate` of the deposit in days of *their own*
-    income, the time since launch and return-point access (calibrated on Lithuania). Returned
-    bottles go to deposit points and on to junk shops and recyclers, no longer through itinerant
-    buyers or street pickers (a loss of their income unless pickers may redeem what they pick).
+    follows :func:`sim.behaviour.deposit_return_rate` of the deposit in days of GDP per capita at
+    *their own* income, the time since launch, the return model and return-point access (fitted
+    on 27 jurisdictions, ``behaviour_response.deposit``). Returned bottles go to deposit points
+    and on to junk shops and recyclers, no longer through itinerant buyers or street pickers (a
+    loss of their income unless pickers may redeem what they pick).
     Deposits paid, refunds and the unredeemed float are recorded in USD.
     """
 
