@@ -104,9 +104,10 @@ def phnom_penh() -> None:
     city = sc.city
     gdp_2025, _ = cambodia_context(2025)
     income_per_person = city.median_household_income_usd_per_month * 12 / city.household_size_persons
-    ratio = gdp_2025 / income_per_person
+    ratio = sc.behaviour_response.gdp_per_capita_per_income_per_person
     print(
-        f"GDP per capita / household income per person (2025): {gdp_2025:.0f} / {income_per_person:.0f} = {ratio:.2f}"
+        f"GDP per capita / household income per person: scenario {ratio:g} "
+        f"(2025: {gdp_2025:.0f} / {income_per_person:.0f} = {gdp_2025 / income_per_person:.2f})"
     )
 
     def measure(charge_usd: float, year: int) -> tuple[float, float]:
