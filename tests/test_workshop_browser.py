@@ -7,38 +7,16 @@ with a run of the same scenario made by the test itself.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
 from sim import i18n
 from sim import workshop as ws
+from tests import test_app_browser as app_browser
 from ui import workshop as ui_ws
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which("chromedriver")
-        or not (shutil.which("chromium") or shutil.which("chromium-browser")),
-        reason="needs chromium and chromedriver",
-    ),
-]
+pytestmark = app_browser.pytestmark  # browser tests: headless Chromium, skipped without it
+app = app_browser.app  # the app with a background-callback cache in the test's folder
 
 TIMEOUT = 90
 THREE_TEAMS = "phnom_penh_three_teams.yaml"
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    import dash
-    import diskcache
-
-    from ui import create_app
-
-    return create_app(
-        background_callback_manager=dash.DiskcacheManager(diskcache.Cache(str(tmp_path / "cache")))
-    )
 
 
 def text(dash_duo, css: str) -> str:
