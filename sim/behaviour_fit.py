@@ -408,9 +408,9 @@ class Settings:
 def read_settings(data_dir: Path = BEHAVIOUR_DIR) -> Settings:
     """Read the fit settings."""
     path = data_dir / "fit_settings.csv"
-    values = {}
+    values: dict[str, float] = {}
     for line, row in enumerate(read_rows(path, SETTINGS_COLUMNS), start=2):
-        values[row["key"]] = _number(row["value"], path, line, "value", allow_empty=False)
+        values[row["key"]] = _number(row["value"], path, line, "value", allow_empty=False) or 0.0
     try:
         return Settings(
             bootstrap_replicates=int(values["bootstrap_replicates"]),

@@ -179,9 +179,9 @@ def parameter_ranges(data_dir: Path = DATA_DIR) -> dict[str, tuple[float, float]
     ranges = {}
     for path, replicates in _behaviour_replicates(Path(data_dir)).items():
         ordered = sorted(replicates[1:])
-        low, high = ordered[round(0.05 * (len(ordered) - 1))], ordered[round(0.95 * (len(ordered) - 1))]
-        if low < high:
-            ranges[path] = (low, high)
+        q05, q95 = ordered[round(0.05 * (len(ordered) - 1))], ordered[round(0.95 * (len(ordered) - 1))]
+        if q05 < q95:
+            ranges[path] = (q05, q95)
     for row in read_table("parameters.csv", data_dir):
         low, high = _number(row["low"], row["key"]), _number(row["high"], row["key"])
         if low is not None and high is not None:

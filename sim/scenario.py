@@ -371,7 +371,7 @@ class FittedResponse(Section):
         "USD/person/year", "Lowest GDP per capita in the panel.", gt=0, le=1e6
     )
 
-    def shift(self, days: float, gdp_per_capita_usd: float) -> float:
+    def shift(self, days: float | np.ndarray, gdp_per_capita_usd: float | np.ndarray) -> float:
         """Logit shift of this place at a charge and income (:func:`sim.behaviour.new_place_shift`)."""
         return float(
             new_place_shift(
