@@ -22,7 +22,8 @@ other inputs are in the design.
 Only inputs a scenario uses are drawn for it (:func:`used_inputs`): a field the scenario sets
 itself (it no longer rests on the assumption), a lever's own parameters (``policies.*``: the
 policy choice, not an uncertainty), the parameters of a curve whose lever is not in force, and
-facility parameters without such a facility are held at the scenario's value.
+facility parameters without such a facility are held at the scenario's value. Drawn shares of
+a composition (recycling lines' capacity shares) are rescaled so that they keep their sum.
 
 :data:`TARGETS` are the 2035 targets read against a baseline, and :func:`target_met` decides
 one draw, so the probability of meeting a target is the share of draws that meet it.
@@ -72,6 +73,8 @@ FACILITY_INPUTS: Mapping[str, str] = {
     "emissions.plastic_ncv_gj_per_t": "incinerator",
     "emissions.grid_t_co2_per_mwh": "incinerator",
 }
+#: Sections whose fields are shares that must keep their sum: drawn shares are rescaled to it.
+COMPOSITIONS: tuple[str, ...] = ("market.capacity_share",)
 #: Quantiles of the reported interval.
 INTERVAL_QUANTILES = (0.05, 0.95)
 #: Name of the sample column holding a curve's replicate index.
@@ -198,6 +201,9 @@ def replicate_tables(
         rows: The table (``parameter`` is a scenario field by dotted path).
         source: Name used in error messages (the file).
 
+    Fields with the same value in every replicate (settings the fit holds fixed) are left out:
+    they are not uncertain. A curve with no field left is left out.
+
     Raises:
         DataError: For a missing column, a value that is not a number, a replicate that is not a
             whole number, a curve without replicate 0 or with no other replicate, or replicates
@@ -232,9 +238,10 @@ def replicate_tables(
                 f"{source}: curve {curve!r}: replicate(s) {holes[:5]} lack some of its parameters."
             )
         units = dict(zip(part["parameter"], part["unit"].astype(str), strict=False))
-        out[str(curve)] = ReplicateTable(
-            str(curve), wide.drop(index=0).rename_axis(columns=None), wide.loc[0].to_dict(), units
-        )
+        drawn = wide.drop(index=0).rename_axis(columns=None)
+        drawn = drawn.loc[:, drawn.nunique() > 1]  # fields the fit holds fixed are not uncertain
+        if drawn.shape[1]:
+            out[str(curve)] = ReplicateTable(str(curve), drawn, wide.loc[0].to_dict(), units)
     return out
 
 
@@ -374,7 +381,7 @@ class Design:
         for name in curves:
             replicate = int(self.samples.at[draw, REPLICATE_PREFIX + name])
             out.update({p: float(v) for p, v in self.tables[name].values.loc[replicate].items()})
-        return out
+        return _keep_sums(out, scenario.model_dump(mode="json"))
 
     def scenario(self, draw: int, scenario: Scenario) -> Scenario:
         """The scenario with the values of draw ``draw``."""
@@ -382,6 +389,18 @@ class Design:
         return (
             scenario.with_overrides(overrides, source=f"uncertainty draw {draw}") if overrides else scenario
         )
+
+
+def _keep_sums(values: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Drawn shares of a composition (:data:`COMPOSITIONS`) rescaled to the sum the scenario gives them."""
+    out = dict(values)
+    for section in COMPOSITIONS:
+        members = [p for p in out if p.rsplit(".", 1)[0] == section]
+        drawn = sum(out[p] for p in members)
+        if members and drawn > 0:
+            factor = sum(float(get_path(data, p)) for p in members) / drawn
+            out.update({p: out[p] * factor for p in members})
+    return out
 
 
 def make_design(

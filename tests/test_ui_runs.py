@@ -1,22 +1,33 @@
-"""Model runs for the app: compact results, memo, replication bands."""
+"""Model runs for the app: compact results, memo, uncertainty bands, chances of targets."""
 
 from __future__ import annotations
 
+import copy
 import json
 
+import pandas as pd
 import pytest
 
+from sim import run_scenario
+from sim.i18n import format_percent
+from sim.scenario import validate_scenario
 from ui import runs, state
+from ui.logic import Card
 
 SCALE = 0.002
+
+
+def preset_until(preset: str, end_year: int) -> dict:
+    """A preset scenario of the app, cut to end in ``end_year``."""
+    data = state.load_preset(preset)
+    data["time"]["end_year"] = end_year
+    return state.validated(data)
 
 
 @pytest.fixture(scope="module")
 def short() -> dict:
     """The baseline cut to 2025-2027."""
-    data = state.load_preset("baseline")
-    data["time"]["end_year"] = 2027
-    return state.validated(data)
+    return preset_until("baseline", 2027)
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +90,72 @@ def test_replications_give_a_band_and_report_progress(short: dict) -> None:
     for low, high in zip(band["low"]["recycling_rate"], band["high"]["recycling_rate"], strict=True):
         assert low <= high
     assert reported == sorted(reported) and reported[-1] == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------ uncertainty band
+
+
+@pytest.fixture(scope="module")
+def island() -> dict:
+    """The island workshop to 2035 (a whole city of a few thousand households, fast runs)."""
+    return preset_until("island", 2035)
+
+
+@pytest.fixture(scope="module")
+def island_band(island: dict) -> dict:
+    fines = copy.deepcopy(island)
+    fines["policies"]["burning_enforcement"] = {"start_year": 2026}
+    return runs.replicate(state.validated(fines), 4, 1.0, baseline=island)
+
+
+def test_the_central_run_is_the_run_the_band_is_drawn_around(short: dict, result: dict) -> None:
+    """The app's run and a direct run of the same scenario are one run (keys keep their order)."""
+    assert list(short["districts"]) != sorted(short["districts"])  # an order sorting would change
+    shown = runs.annual_frame(result)
+    direct = run_scenario(validate_scenario(short, "test"), seed=3, scale=SCALE).annual
+    pd.testing.assert_frame_equal(shown, direct[shown.columns], check_names=False, rtol=1e-5)
+
+
+def test_the_band_varies_parameters_and_seeds_and_holds_the_central_run(island: dict) -> None:
+    band = runs.replicate(island, 6, 1.0)
+    central = runs.annual_frame(runs.run_compact(island, scale=1.0))
+    assert band["n"] == 6 and band["varied"] > 0
+    for indicator in ("collection_rate", "recycling_rate", "mismanaged_rate", "ghg_net_t_co2e"):
+        low = pd.Series(band["low"][indicator], index=band["years"])
+        high = pd.Series(band["high"][indicator], index=band["years"])
+        assert (low < high).all(), indicator
+        c = central[indicator]
+        assert ((low <= c) & (c <= high)).all(), (indicator, pd.DataFrame({"low": low, "c": c, "high": high}))
+
+
+def test_the_band_says_what_it_contains(island_band: dict) -> None:
+    label = runs.band_label(island_band)
+    assert label == f"5–95 % over 4 runs varying {island_band['varied']} parameters and seeds"
+    assert runs.band_label({"quantiles": [0.05, 0.95], "n": 12}) == "5–95 % of 12 sweep runs"
+    assert "5–95" in runs.band_label(island_band, "ja") and "4" in runs.band_label(island_band, "km")
+
+
+def test_the_message_names_households_not_a_fraction_as_a_percent(short: dict) -> None:
+    band = {"n": 10, "varied": 41, "households": 5000, "scale": runs.interactive_scale(short)}
+    message = runs.band_message(band)
+    assert "10 runs of 5,000 households each (0.85% of the city's)" in message
+    assert "varying 41 parameters and seeds" in message
+
+
+def test_cards_with_a_target_give_the_chance_of_meeting_it(island: dict, island_band: dict) -> None:
+    assert set(island_band["chances"]) == {"ghg_net_t_co2e", "mismanaged_rate"}
+    assert all(0.0 <= p <= 1.0 for p in island_band["chances"].values())
+    result = {"digest": island_band["digest"]}
+    cards = [
+        Card("ghg_net_t_co2e", "GHG", "-5", "%", "x", "good", "", "", note="10 % of the way"),
+        Card("mismanaged_rate", "Mismanaged", "30", "%", "x", "good", "", ""),
+        Card("collection_rate", "Collection", "60", "%", "x", "good", "", ""),
+    ]
+    ghg, mismanaged, collection = runs.with_target_chances(cards, island_band, result)
+    chance = format_percent(island_band["chances"]["ghg_net_t_co2e"], decimals=0)
+    assert ghg.note == "10 % of the way"
+    assert ghg.lines == (f"Chance of meeting the 2035 target: {chance} (over 4 runs)",)
+    assert mismanaged.lines[-1].startswith("Chance of meeting an assumed 2035 target (50% below the baseline")
+    assert collection == cards[2]
+    stale = runs.with_target_chances(cards, island_band, {"digest": "another scenario"})
+    assert stale == cards

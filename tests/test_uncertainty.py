@@ -14,6 +14,7 @@ from sim.io import parameter_ranges, provenance_table, read_table
 from sim.mapping import get_path
 from sim.uncertainty import (
     BEHAVIOUR_FIT_FILE,
+    COMPOSITIONS,
     REPLICATE_PREFIX,
     TARGETS,
     Target,
@@ -65,6 +66,15 @@ def fixture_rows(curve: str = "deposit", replicates: int = 5) -> list[dict]:
                 "parameter": "behaviour.habit_coef",
                 "replicate": r,
                 "value": 2.0 - 0.1 * r,
+                "unit": "logit",
+            }
+        )
+        rows.append(
+            {
+                "curve": curve,
+                "parameter": "behaviour.norm_coef",
+                "replicate": r,
+                "value": 1.5,
                 "unit": "logit",
             }
         )
@@ -146,9 +156,7 @@ def test_common_draws_give_every_scenario_the_same_values(baseline, island, depo
             for path, value in one.items():
                 if path in per_scenario[0]:
                     assert per_scenario[0][path] == value
-        # The deposit lever adds only its own curve's replicate draws to the baseline's.
-        own = {p: v for p, v in per_scenario[2].items() if not p.startswith("behaviour_response.deposit.")}
-        assert own == per_scenario[0]
+        assert per_scenario[0].items() <= per_scenario[2].items()  # the lever adds at most its curve
     # An input's draws do not depend on which other scenarios share the design.
     alone = make_design([island], DRAWS, seed=11)
     for path in alone.ranges:
@@ -163,10 +171,25 @@ def test_drawn_values_reach_the_scenario(island):
         assert get_path(drawn, path) == pytest.approx(value)
 
 
+def test_drawn_shares_of_a_composition_keep_their_sum(baseline):
+    data = baseline.model_dump(mode="json")
+    for section in COMPOSITIONS:
+        shares = get_path(data, section)
+        design = make_design([baseline], DRAWS, seed=13)
+        drawn = [p for p in design.ranges if p.rsplit(".", 1)[0] == section]
+        if not drawn:
+            pytest.skip(f"no share of {section} is a labelled assumption")
+        held = sum(v for k, v in shares.items() if f"{section}.{k}" not in drawn)
+        for k in range(DRAWS):
+            values = design.overrides(k, baseline)
+            assert sum(values[p] for p in drawn) + held == pytest.approx(sum(shares.values()))
+            design.scenario(k, baseline)  # validates
+
+
 def test_too_few_draws_or_an_empty_range_is_an_error(baseline):
     with pytest.raises(UncertaintyError, match="at least 2"):
         make_design([baseline], 1, seed=1)
-    with pytest.raises(UncertaintyError, match="behaviour.value_coef"):
+    with pytest.raises(UncertaintyError, match=r"behaviour\.value_coef"):
         make_design([baseline], 4, seed=1, ranges={"behaviour.value_coef": (2.0, 2.0)})
 
 
@@ -177,7 +200,12 @@ def test_a_curve_is_drawn_jointly_by_replicate_and_only_where_its_lever_is_on(ba
     tables = replicate_tables(fixture_rows(), "fixture")
     table = tables["deposit"]
     assert table.lever == "deposit_return" and 0 not in table.values.index
-    assert table.point == {"behaviour.habit_coef": 2.0, "behaviour.value_coef": 1.0}
+    assert table.point == {
+        "behaviour.habit_coef": 2.0,
+        "behaviour.norm_coef": 1.5,
+        "behaviour.value_coef": 1.0,
+    }
+    assert table.paths == ["behaviour.habit_coef", "behaviour.value_coef"]  # the fixed field is left out
     design = make_design([baseline, deposit], 8, seed=2, tables=tables)
     assert "behaviour.value_coef" not in design.ranges  # the fit supersedes the range
     assert design.inputs(baseline)[1] == [] and design.inputs(deposit)[1] == ["deposit"]
@@ -234,3 +262,12 @@ def test_targets_are_sourced_or_labelled_assumptions():
         assert target.source_key in provenance, target
         assumption = provenance[target.source_key]["source"].strip() == "ASSUMPTION"
         assert assumption == target.assumed, target
+
+
+def test_the_fitted_curves_are_drawn_where_their_levers_are_on(baseline, deposit):
+    tables = behaviour_fit_tables()
+    if "deposit" not in tables:
+        pytest.skip("no fitted deposit curve in data/")
+    design = make_design([baseline, deposit], 4, seed=1)
+    assert design.inputs(deposit)[1] == ["deposit"] and design.inputs(baseline)[1] == []
+    assert design.varied(deposit) == design.varied(baseline) + len(tables["deposit"].paths)

@@ -1,4 +1,4 @@
-"""Running scenarios for the app: compact results, the interactive scale, replications.
+"""Running scenarios for the app: compact results, the interactive scale, uncertainty runs.
 
 The app never keeps a :class:`sim.RunResult` between requests. A run is boiled down to a small
 JSON-able dict (yearly indicators, yearly flows by edge, the graph's node kinds) that lives in
@@ -6,13 +6,21 @@ the user's browser (``dcc.Store``).
 
 :func:`run_compact` is memoised: a pure function of (scenario, seed, scale) whose result is
 returned as a fresh copy, so undo, reset and the baseline are instant without any session
-seeing another's state (equal inputs give equal numbers anyway).
+seeing another's state (equal inputs give equal numbers anyway). The memo key keeps the order
+of the scenario's keys: the model draws its random numbers district by district in that order,
+so the same scenario in another key order is another random realisation.
+
+:func:`replicate` runs the uncertainty band: the scenario (and the baseline, for the chance of
+meeting the 2035 targets) on common draws of the uncertain parameters and seeds
+(:mod:`sim.uncertainty`), at the scale chosen; the central line is the run at the parameters'
+values with the default seed, the same run the cards show at the interactive scale.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -21,9 +29,12 @@ import pandas as pd
 
 from sim import DEFAULT_SEED, run_scenario
 from sim import network as net
+from sim.i18n import DEFAULT_LANG, format_number, format_percent
+from sim.i18n import t as text
 from sim.results import RunResult
 from sim.scenario import validate_scenario
-from ui.logic import frame
+from sim.uncertainty import TARGETS, chance_of_target, make_design
+from ui.logic import Card, frame
 from ui.state import digest
 
 #: Households simulated at the interactive scale (the whole city's are ~0.6 M).
@@ -33,11 +44,15 @@ BAND_QUANTILES = (0.05, 0.95)
 MEMO_SIZE = 32
 
 
+def city_households(scenario: dict[str, Any]) -> float:
+    """Number of households of the scenario's city."""
+    city = scenario["city"]
+    return float(max(city["population"] / city["household_size_persons"], 1.0))
+
+
 def interactive_scale(scenario: dict[str, Any], households: int = INTERACTIVE_HOUSEHOLDS) -> float:
     """Fraction of households to simulate so a run has about ``households`` of them."""
-    city = scenario["city"]
-    total = city["population"] / city["household_size_persons"]
-    return float(min(1.0, households / max(total, 1.0)))
+    return float(min(1.0, households / city_households(scenario)))
 
 
 def _round(value: float, digits: int = 6) -> float | None:
@@ -105,7 +120,7 @@ def run_compact(
         scale: Fraction of households; the interactive scale when None.
     """
     scale = interactive_scale(scenario) if scale is None else scale
-    return json.loads(_run_json(json.dumps(scenario, sort_keys=True), seed, scale))
+    return json.loads(_run_json(json.dumps(scenario), seed, scale))
 
 
 def annual_frame(result: dict[str, Any] | None) -> pd.DataFrame:
@@ -163,29 +178,122 @@ def replicate(
     scale: float,
     progress: Callable[[float, int, int], None] | None = None,
     every_steps: int = 12,
+    baseline: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run a scenario with seeds ``DEFAULT_SEED .. + replications - 1`` and return the band.
+    """Run a scenario on common draws of its uncertain parameters and seeds; return the band.
 
     Args:
         scenario: A scenario JSON dict.
-        replications: Number of runs (at least 2 for a band).
+        replications: Number of draws (at least 2).
         scale: Fraction of households simulated.
         progress: Called as ``progress(share_done, run, runs)`` every ``every_steps`` steps.
         every_steps: How often progress is reported.
+        baseline: The comparison baseline's scenario, run on the same draws for the chance of
+            meeting each 2035 target (None or the same scenario: the scenario is its own
+            baseline).
+
+    Returns:
+        The band of :func:`band`, with ``digest``, ``scale``, ``households`` (simulated per
+        run), ``varied`` (parameters drawn) and ``chances`` (indicator -> share of draws meeting
+        its target, for the targets in the runs' years).
     """
     model_input = validate_scenario(scenario, "the app")
-    annuals = []
-    for i in range(replications):
+    inputs = [model_input]
+    if baseline is not None and digest(baseline) != digest(scenario):
+        inputs.append(validate_scenario(baseline, "the app"))
+    design = make_design(inputs, replications, DEFAULT_SEED)
+    total = len(inputs) * replications
+    annuals: list[list[pd.DataFrame]] = [[] for _ in inputs]
+    for i in range(total):
+        which, draw = divmod(i, replications)
 
-        def step_done(done: int, total: int, run: int = i) -> None:
-            if progress is not None and (done % every_steps == 0 or done == total):
-                progress((run + done / total) / replications, run + 1, replications)
+        def step_done(done: int, steps: int, run: int = i) -> None:
+            if progress is not None and (done % every_steps == 0 or done == steps):
+                progress((run + done / steps) / total, run + 1, total)
 
-        annuals.append(
-            run_scenario(model_input, seed=DEFAULT_SEED + i, scale=scale, progress=step_done).annual
+        sc = design.scenario(draw, inputs[which])
+        annuals[which].append(
+            run_scenario(sc, seed=design.seeds[draw], scale=scale, progress=step_done).annual
         )
-    out = band(annuals)
-    out.update(digest=digest(scenario), scale=scale)
+    out = band(annuals[0])
+    out.update(
+        digest=digest(scenario),
+        scale=scale,
+        households=round(scale * city_households(scenario)),
+        varied=design.varied(model_input),
+        chances=_chances(annuals[0], annuals[-1]),
+    )
+    return out
+
+
+def _chances(draws: list[pd.DataFrame], baseline_draws: list[pd.DataFrame]) -> dict[str, float]:
+    """Share of draws meeting each target, draw by draw against the baseline's same draw."""
+    out = {}
+    for target in TARGETS:
+        values = [a.at[target.year, target.indicator] if target.year in a.index else np.nan for a in draws]
+        reference = [
+            a.at[target.year, target.indicator] if target.year in a.index else np.nan for a in baseline_draws
+        ]
+        chance = chance_of_target(target, values, reference)
+        if np.isfinite(chance):
+            out[target.indicator] = chance
+    return out
+
+
+def intro_text(lang: str = DEFAULT_LANG) -> str:
+    """What the uncertainty runs do, for the runs box."""
+    return text("uncertainty.intro", lang)
+
+
+def band_label(band: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
+    """What a band contains, for its legend: quantiles, runs, and what the runs vary."""
+    low, high = (round(100 * q) for q in band["quantiles"])
+    if "varied" not in band:  # a sweep's spread over its own samples
+        return text("uncertainty.band.sweep", lang, low=low, high=high, n=band["n"])
+    return text("uncertainty.band", lang, low=low, high=high, n=band["n"], m=band["varied"])
+
+
+def band_message(band: dict[str, Any], lang: str = DEFAULT_LANG) -> str:
+    """The message once a band is ready: runs, households per run and what was varied."""
+    return text(
+        "uncertainty.done",
+        lang,
+        n=band["n"],
+        m=band["varied"],
+        households=format_number(band["households"], lang),
+        share=format_percent(band["scale"], lang, decimals=2 if band["scale"] < 0.1 else 0),
+    )
+
+
+def with_target_chances(
+    cards: list[Card], band: dict[str, Any] | None, result: dict[str, Any] | None, lang: str = DEFAULT_LANG
+) -> list[Card]:
+    """The cards, those with a target with a line on the chance of meeting it (if the band is current).
+
+    Args:
+        cards: Indicator cards (:func:`ui.logic.cards`).
+        band: The uncertainty band (:func:`replicate`), or None.
+        result: The current result; the band counts only if it was run for the same scenario.
+        lang: Language of the note.
+    """
+    if not band or not result or band.get("digest") != result.get("digest") or "chances" not in band:
+        return cards
+    out = []
+    for card in cards:
+        chance = band["chances"].get(card.indicator)
+        target = next((t for t in TARGETS if t.indicator == card.indicator), None)
+        if chance is not None and target is not None:
+            key = "uncertainty.chance.assumed" if target.assumed else "uncertainty.chance"
+            note = text(
+                key,
+                lang,
+                year=target.year,
+                chance=format_percent(chance, lang, 0),
+                cut=format_percent(target.cut, lang, 0),
+                n=band["n"],
+            )
+            card = replace(card, lines=(*card.lines, note))
+        out.append(card)
     return out
 
 
