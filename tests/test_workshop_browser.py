@@ -39,6 +39,19 @@ def click(dash_duo, css: str) -> None:
     dash_duo.driver.execute_script("arguments[0].click();", dash_duo.find_element(css))
 
 
+def printed_pages(dash_duo, body_class: str) -> int:
+    """Pages of the page printed to PDF by Chromium, with ``body_class`` on ``<body>``."""
+    import base64
+    import re
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    dash_duo.driver.execute_script("document.body.className = arguments[0];", body_class)
+    pdf = base64.b64decode(dash_duo.driver.print_page(PrintOptions()))
+    dash_duo.driver.execute_script("document.body.className = '';")
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
 def choose_setup(dash_duo, label: str) -> None:
     """Pick a setup in the Mantine select by its label."""
     dash_duo.find_element(f"#{ui_ws.SETUP_SELECT}").click()
@@ -66,9 +79,10 @@ def test_a_round_from_setup_to_debrief(dash_duo, app) -> None:
     click(dash_duo, f"#{ui_ws.START}")
     wait_text(dash_duo, f"#{ui_ws.ROUND_HEAD}", "Round 1 of 3")
     until(dash_duo, lambda: "Baseline" in text(dash_duo, f"#{ui_ws.ROOM}"))
-    switch = "#ws-team-communities input[type=checkbox]"
+    switch = "#ws-propose-communities input[type=checkbox]"
     assert len(dash_duo.find_elements(switch)) == len(communities.levers)
-    assert not dash_duo.find_elements("#ws-team-communities [id*='bag_levy']")
+    assert dash_duo.find_elements("#ws-lever-government-bag_levy")  # the government owns the bag levy
+    assert not dash_duo.find_elements("#ws-lever-communities-bag_levy")
 
     # The waste pickers' team integrates pickers (lever on with its default settings).
     lever = "informal_integration"
@@ -108,7 +122,9 @@ def test_a_round_from_setup_to_debrief(dash_duo, app) -> None:
     assert i18n.t("workshop.verdict.unknown", "en").lower() not in debrief  # every goal has numbers
     assert "No moves." in text(dash_duo, "#ws-debrief-government")
 
-    # The guide is one tab away.
+    # The guide is one tab away, and prints in full (the print stylesheet lifts the window's
+    # scrolling; without it only what is on the screen would print).
     dash_duo.find_element(f"#{ui_ws.TAB_IDS['guide']}").click()
     wait_text(dash_duo, f"#{ui_ws.GUIDE}", "Agenda")
+    assert printed_pages(dash_duo, "ws-printing") > 2 * printed_pages(dash_duo, "")
     assert [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"] == []

@@ -364,29 +364,36 @@ def want_text(goal: ws.Goal, lang: str) -> str:
     return i18n.t(f"workshop.want.{goal.want}", lang, indicator=indicator_name(goal.indicator, lang))
 
 
-def team_card(team: ws.Team, lang: str, children: Sequence[Any] = ()) -> dmc.Paper:
-    """A team's card: name, brief, levers and wants, then ``children`` (its controls)."""
+def team_card(team: ws.Team, lang: str) -> dmc.Paper:
+    """A team's card for the setup and for printing: name, brief, levers and wants."""
     levers = ", ".join(lever_name(lever, lang) for lever in team.levers)
-    return dmc.Paper(
+    return _team_paper(
+        team,
         [
-            dmc.Text(ws.text(team.name, lang), fw=700, size="lg", c=team.colour),
             dmc.Text(ws.text(team.brief, lang), size="sm", mb="xs"),
             dmc.Text([html.B(i18n.t("workshop.team.levers", lang) + ": "), levers], size="sm"),
-            dmc.Text(
-                [
-                    html.B(i18n.t("workshop.team.wants", lang) + ": "),
-                    "; ".join(want_text(g, lang) for g in team.goals),
-                ],
-                size="sm",
-            ),
-            *children,
+            _wants(team, lang),
         ],
+        lang,
+        f"ws-team-{team.id}",
+    )
+
+
+def _wants(team: ws.Team, lang: str) -> dmc.Text:
+    wants = "; ".join(want_text(g, lang) for g in team.goals)
+    return dmc.Text([html.B(i18n.t("workshop.team.wants", lang) + ": "), wants], size="sm")
+
+
+def _team_paper(team: ws.Team, children: list[Any], lang: str, component_id: str) -> dmc.Paper:
+    """A card in the team's colour, headed by its name."""
+    return dmc.Paper(
+        [dmc.Text(ws.text(team.name, lang), fw=700, size="lg", c=team.colour), *children],
         withBorder=True,
         p="sm",
         radius="md",
         className="ws-team-card",
         style={"borderTop": f"5px solid var(--mantine-color-{team.colour}-6)"},
-        id=f"ws-team-{team.id}",
+        id=component_id,
     )
 
 
@@ -471,10 +478,11 @@ def proposal_cards(state: dict[str, Any], lang: str) -> list[Any]:
     scenario = current_scenario(state, setup)
     specs = lever_specs_by_id(scenario)
     return [
-        team_card(
+        _team_paper(
             t,
+            [_wants(t, lang), *[_lever_controls(t, lv, specs[lv], scenario, lang) for lv in t.levers]],
             lang,
-            [dmc.Divider(my="xs")] + [_lever_controls(t, lv, specs[lv], scenario, lang) for lv in t.levers],
+            f"ws-propose-{t.id}",
         )
         for t in setup.teams
         if t.id in state["playing"]
