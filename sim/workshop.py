@@ -576,3 +576,36 @@ def debrief(
         verdict = overall([g.verdict for g in goals])
         out.append(TeamDebrief(team, goals, verdict, tuple(moves_of(rounds, team.id))))
     return out
+
+
+# --------------------------------------------------------------------------- checking files
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Check setup files: ``python -m sim.workshop FILE...``.
+
+    Prints one line per good file (its teams) and the full message of each bad one.
+
+    Returns:
+        0 if every file is a valid setup, 2 otherwise (as the CLI does for bad input).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m sim.workshop", description="Check workshop setup files.")
+    parser.add_argument("files", nargs="+", type=Path, help="setup files (YAML), e.g. workshop/teams/*.yaml")
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.files:
+        try:
+            setup = load_setup(path)
+        except WorkshopError as exc:
+            print(exc)
+            status = 2
+            continue
+        teams = ", ".join(team.id for team in setup.teams)
+        print(f"{path}: a valid setup, {len(setup.teams)} teams ({teams}), {setup.rounds} rounds.")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -163,6 +163,19 @@ def test_setup_files_that_are_not_setups_are_refused(tmp_path: Path) -> None:
         ws.parse_setup("title: {en: x}\n", "upload.yaml")
 
 
+def test_setup_files_are_checked_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ws.main([str(THREE)]) == 0
+    assert "a valid setup, 3 teams (government, business, communities), 3 rounds." in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: {en: x}\nroom_indicators: [recycling_rate]\nteams: []\n", encoding="utf-8")
+    assert ws.main([str(THREE), str(bad)]) == 2
+    out = capsys.readouterr().out
+    assert "bad.yaml: the workshop setup is not valid." in out and "field 'teams' = []" in out
+    assert "Traceback" not in out
+
+
 # --------------------------------------------------------------------------- rounds
 
 

@@ -6,6 +6,7 @@ import base64
 from pathlib import Path
 
 import pytest
+import yaml
 from dash.exceptions import PreventUpdate
 
 from sim import i18n
@@ -163,3 +164,50 @@ def test_the_chart_shows_the_target_indicator_first(three: ws.Setup) -> None:
     assert ui_ws.chart_indicator(three, None) == "ghg_net_t_co2e"
     assert ui_ws.chart_indicator(three, "recycling_rate") == "recycling_rate"
     assert ui_ws.chart_indicator(three, "not_an_indicator") == "ghg_net_t_co2e"
+
+
+def test_a_trainer_setup_for_the_island_plays_a_round(three: ws.Setup) -> None:
+    """A setup written by a trainer (inline texts, another scenario) opened in the browser and played."""
+    setup = {
+        "title": {"en": "Island: three teams", "km": "កោះ៖ បីក្រុម"},
+        "scenario": "island_workshop.yaml",
+        "year": 2035,
+        "rounds": 2,
+        "room_indicators": ["mismanaged_rate", "picker_income_usd_per_month"],
+        "teams": [
+            {
+                "id": "council",
+                "name": {"en": "Island council"},
+                "brief": {"en": "You run the harbour's collection."},
+                "levers": {"collection_coverage": ["target_coverage"]},
+                "goals": [{"indicator": "mismanaged_rate", "want": "down"}],
+            },
+            {
+                "id": "shops",
+                "name": {"en": "Guesthouses and shops"},
+                "brief": {"en": "You sell the bottles."},
+                "levers": {"deposit_return": []},
+                "goals": [{"indicator": "generated_t", "want": "up"}],
+            },
+            {
+                "id": "pickers",
+                "name": {"en": "Pickers"},
+                "brief": {"en": "You sell what you find."},
+                "levers": {"informal_integration": ["stipend_usd_per_picker_month"]},
+                "goals": [{"indicator": "picker_income_usd_per_month", "want": "up"}],
+            },
+        ],
+    }
+    state, _ = ui_ws.on_upload(data_url(yaml.safe_dump(setup, allow_unicode=True)), "island.yaml", "km")
+    state = ui_ws.on_start(state, "km")
+    switches = {("council", "collection_coverage"): True}
+    values = {("council", "collection_coverage", "target_coverage"): 1.0}
+    state, message = ui_ws.on_run(state, switches, values, "en")
+    assert message == "Round 1 run: 1 lever changes."
+    baseline, rounds = ui_ws.tables(state)
+    items = ws.debrief(ui_ws.setup_of(state), state["playing"], state["rounds"], baseline, rounds[0])
+    council = items[0].goals[0]
+    assert council.baseline is not None and council.value is not None
+    assert council.value < council.baseline  # full collection on the island: less waste mismanaged
+    head, rows = ui_ws.room_rows(state, "km")
+    assert head[1] == i18n.t("workshop.room.baseline", "km") and len(rows) == 2
