@@ -126,7 +126,13 @@ def report_years(start: int, end: int) -> list[int]:
     return sorted({y for y in (start, 2030, 2035, end) if start <= y <= end})
 
 
-@app.command()
+@app.command(
+    epilog=(
+        "--out must be a new or empty folder, or an earlier result of this command, which is replaced "
+        "only with --force; a file, or a folder holding anything else, is refused (exit 2) and left "
+        "untouched. Output paths are checked before anything is computed."
+    )
+)
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     seed: Annotated[
@@ -140,19 +146,15 @@ def run(
         str | None,
         typer.Option(
             metavar="DIR",
-            help="Output folder: new, empty, or an earlier result (with --force) "
-            "[default: results/<scenario file name>].",
+            help="Output folder: new, empty, or an earlier result (with --force); "
+            "default: results/<scenario file name>.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace an earlier result in --out.")] = False,
     format: Annotated[str, typer.Option("--format", help="Table format: parquet or csv.")] = "parquet",
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
-    """Run SCENARIO and write timeseries, flows, stocks and summary.json to --out.
-
-    --out must be a new or empty folder, or an earlier result of this command (replaced only
-    with --force); a folder holding anything else is refused and left untouched.
-    """
+    """Run SCENARIO and write timeseries, flows, stocks and summary.json to --out."""
     with user_errors():
         if format not in ("parquet", "csv"):
             raise InputError(f"--format {format!r}: allowed values are 'parquet' and 'csv'.")
@@ -208,7 +210,7 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file."
 def batch(
     sweep: Annotated[Path, typer.Argument(help="Sweep YAML file (see docs/batch.md).")],
     workers: Annotated[
-        int | None, typer.Option(help="Local worker processes [default: one per CPU].", min=1)
+        int | None, typer.Option(help="Local worker processes (default: one per CPU).", min=1)
     ] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
@@ -223,7 +225,7 @@ def batch(
     ] = 60.0,
     out: Annotated[
         str | None,
-        typer.Option(metavar="DIR", help="Output folder [default: results/sweeps/<sweep file name>]."),
+        typer.Option(metavar="DIR", help="Output folder (default: results/sweeps/<sweep file name>)."),
     ] = None,
     resume: Annotated[bool, typer.Option(help="Finish a sweep in --out, skipping finished runs.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
@@ -315,10 +317,12 @@ def batch_summary(report: Any, out_dir: Path) -> int:
 @app.command()
 def analyse(
     sweep_dir: Annotated[Path, typer.Argument(help="Folder written by `python -m sim batch`.")],
-    year: Annotated[int | None, typer.Option(help="Year shown in the report [default: last kept].")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Year shown in the report (default: the last kept).")
+    ] = None,
     out: Annotated[
         str | None,
-        typer.Option(metavar="DIR", help="Folder for indices.csv and report.html [default: SWEEP_DIR]."),
+        typer.Option(metavar="DIR", help="Folder for indices.csv and report.html (default: SWEEP_DIR)."),
     ] = None,
 ) -> None:
     """Sensitivity indices (SALib) of a finished sweep: indices.csv and a self-contained report.html."""
