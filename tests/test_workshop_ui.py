@@ -209,5 +209,8 @@ def test_a_trainer_setup_for_the_island_plays_a_round(three: ws.Setup) -> None:
     council = items[0].goals[0]
     assert council.baseline is not None and council.value is not None
     assert council.value < council.baseline  # full collection on the island: less waste mismanaged
+    assert ui_ws.round_moves(state, 1, "en") == [
+        "Island council — Collection coverage: Coverage reached 100 %"
+    ]
     head, rows = ui_ws.room_rows(state, "km")
     assert head[1] == i18n.t("workshop.room.baseline", "km") and len(rows) == 2

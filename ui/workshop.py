@@ -583,6 +583,7 @@ def room_view(state: dict[str, Any], lang: str) -> list[Any]:
         ),
         dmc.Title(i18n.t("workshop.targets.title", lang), order=5, mt="sm"),
         *target_blocks(state, lang),
+        *_last_moves(state, lang),
         dmc.Text(
             i18n.t(
                 "workshop.room.scale",
@@ -594,6 +595,36 @@ def room_view(state: dict[str, Any], lang: str) -> list[Any]:
             c="dimmed",
             mt="xs",
         ),
+    ]
+
+
+def round_moves(state: dict[str, Any], number: int, lang: str) -> list[str]:
+    """The moves of round ``number`` in words, team by team (``Team — Lever: settings``)."""
+    setup = setup_of(state)
+    specs = lever_specs_by_id(ws.base_scenario(setup))
+    moves = state["rounds"][number - 1]
+    return [
+        i18n.t(
+            "workshop.room.move",
+            lang,
+            team=ws.text(team.name, lang),
+            lever=lever_name(lever, lang),
+            settings=move_text(lever, params, specs[lever], lang),
+        )
+        for team in setup.teams
+        for lever, params in moves.get(team.id, {}).items()
+    ]
+
+
+def _last_moves(state: dict[str, Any], lang: str) -> list[Any]:
+    """The last round's moves, for the room to read back (nothing before round 1)."""
+    if not state["rounds"]:
+        return []
+    number = len(state["rounds"])
+    lines = round_moves(state, number, lang) or [i18n.t("workshop.round.nothing", lang, n=number)]
+    return [
+        dmc.Title(i18n.t("workshop.room.moves", lang, n=number), order=5, mt="sm"),
+        dmc.List([dmc.ListItem(line) for line in lines], size="sm", className="ws-moves"),
     ]
 
 
