@@ -143,8 +143,8 @@ class DaskExecutor(Executor):
     def check_workers(self) -> None:
         """Raise :class:`WorkersLostError` if the cluster has had no worker for ``lost_after_s`` seconds."""
         try:
-            workers = len(self.client.nthreads())
-        except Exception:  # the scheduler itself is unreachable: no worker either
+            workers = len(_with_timeout(self.client.nthreads, min(self.lost_after_s, 10.0)))
+        except Exception:  # the scheduler itself is unreachable or silent: no worker either
             workers = 0
         now = time.monotonic()
         if workers:
