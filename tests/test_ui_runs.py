@@ -131,7 +131,7 @@ def test_the_band_varies_parameters_and_seeds_and_holds_the_central_run(island: 
 def test_the_band_says_what_it_contains(island_band: dict) -> None:
     label = runs.band_label(island_band)
     assert label == f"5–95 % over 4 runs varying {island_band['varied']} parameters and seeds"
-    assert runs.band_label({"quantiles": [0.05, 0.95], "n": 12}) == "5–95 % of 12 sweep runs"
+    assert runs.band_label({"quantiles": [0.05, 0.95], "n": 12}) == "5–95 % of 12 runs"
     assert "5–95" in runs.band_label(island_band, "ja") and "4" in runs.band_label(island_band, "km")
 
 
