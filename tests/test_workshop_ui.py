@@ -69,8 +69,8 @@ def test_teams_are_picked_before_the_first_round_only(state: dict) -> None:
     assert ui_ws.teams_problem(state, "en") == ""
     with pytest.raises(ws.WorkshopError, match="Pick between 3 and 6 teams"):
         ui_ws.on_start(picked, "en")
-    with pytest.raises(PreventUpdate):
-        ui_ws.on_teams(["government"], {**state, "rounds": [{}]})
+    played = {**state, "rounds": [{}]}
+    assert ui_ws.on_teams(["government"], played) is played  # locked once a round is played
 
 
 def test_an_uploaded_setup_is_read_from_the_browser_only(three: ws.Setup) -> None:

@@ -209,15 +209,10 @@ def on_upload(contents: str, filename: str | None, lang: str) -> tuple[dict[str,
 
 
 def on_teams(chosen: list[str] | None, state: dict[str, Any]) -> dict[str, Any]:
-    """The teams playing, in the setup's order (only before the first round).
-
-    Raises:
-        PreventUpdate: Once rounds have been played, or if nothing changes.
-    """
-    setup = setup_of(state)
-    playing = [t for t in setup.team_ids() if t in (chosen or [])]
+    """The teams playing, in the setup's order; unchanged (the same dict) once rounds are played."""
+    playing = [t for t in setup_of(state).team_ids() if t in (chosen or [])]
     if state["rounds"] or playing == state["playing"]:
-        raise PreventUpdate
+        return state
     return {**state, "playing": playing}
 
 
@@ -1021,9 +1016,8 @@ def on_setup_event(
             return (*on_upload(contents, filename, lang), None)
         if trigger == SETUP_SELECT and file not in (None, UPLOADED, state.get("file")):
             return on_choose(file, state), "", None
-        if trigger == TEAMS and not state["rounds"]:
-            playing = [t for t in setup_of(state).team_ids() if t in (chosen or [])]
-            return {**state, "playing": playing}, None, None
+        if trigger == TEAMS:
+            return on_teams(chosen, state), None, None
     except ws.WorkshopError as exc:
         return state, None, str(exc)
     return state, None, None
