@@ -144,6 +144,7 @@ class RunResult:
         """
         out = Path(out_dir)
         prepare_result_dir(out, force)
+        summary = atomic.dumps_strict(self.summary, what=str(out / SUMMARY_FILE))
         tmp = atomic.make_temp_dir(out)
         try:
             for name in RESULT_TABLES:
@@ -152,8 +153,7 @@ class RunResult:
                     table.to_parquet(tmp / f"{name}.parquet", index=False)
                 else:
                     table.to_csv(tmp / f"{name}.csv", index=False)
-            text = atomic.dumps_strict(self.summary, what=str(out / SUMMARY_FILE))
-            (tmp / SUMMARY_FILE).write_text(text, encoding="utf-8")
+            (tmp / SUMMARY_FILE).write_text(summary, encoding="utf-8")
             atomic.publish_dir(tmp, out)
         finally:
             if tmp.exists():
