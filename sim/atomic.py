@@ -49,6 +49,11 @@ def temp_name(name: str) -> str:
     return f".{name}.tmp-{HOST}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
+def is_temp_name(name: str) -> bool:
+    """Whether ``name`` was made by :func:`temp_name` (by any process, on any host)."""
+    return _TEMP.match(name) is not None
+
+
 def aside_name(name: str) -> str:
     """The visible name an existing folder takes while it is being replaced by this process."""
     return f"{name}.previous-{HOST}-{os.getpid()}"

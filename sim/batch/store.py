@@ -75,9 +75,7 @@ _OLD_TEMP = re.compile(rf"^\.({re.escape(SAMPLES_FILE)}|{re.escape(SWEEP_FILE)})
 def _creation_leftovers_only(out: Path) -> bool:
     """Whether ``out`` holds only what an interrupted creation of a sweep folder leaves behind."""
     return all(
-        entry.name == SAMPLES_FILE
-        or entry.name.startswith(f".{SAMPLES_FILE}.")
-        or _OLD_TEMP.match(entry.name)
+        entry.name == SAMPLES_FILE or atomic.is_temp_name(entry.name) or _OLD_TEMP.match(entry.name)
         for entry in out.iterdir()
     )
 
