@@ -171,13 +171,17 @@ def run(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     ]
-    with Progress(*columns, console=err_console, disable=quiet, transient=True) as bar:
-        task = bar.add_task(f"{sc.name}", total=sc.time.n_steps)
-        result = run_scenario(
-            sc, seed=seed, scale=scale, progress=lambda done, _: bar.update(task, completed=done)
-        )
-    with user_errors(), write_errors(out_dir):
-        result.write(out_dir, format, force=force)  # type: ignore[arg-type]
+    try:
+        with Progress(*columns, console=err_console, disable=quiet, transient=True) as bar:
+            task = bar.add_task(f"{sc.name}", total=sc.time.n_steps)
+            result = run_scenario(
+                sc, seed=seed, scale=scale, progress=lambda done, _: bar.update(task, completed=done)
+            )
+        with user_errors(), write_errors(out_dir):
+            result.write(out_dir, format, force=force)  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        err_console.print(f"Interrupted; {out_dir} is as it was before.", highlight=False)
+        raise typer.Exit(INTERRUPTED) from None
     years = report_years(sc.time.start_year, sc.time.end_year)
     console.print(
         headline_table(
