@@ -245,10 +245,11 @@ def deposit_return_rate(
         Return rate [fraction]; never falls with a larger deposit.
 
     References:
-        Behaviour panel (``data/behaviour/panel.csv``): Bottle Bill Resource Guide (Container
-        Recycling Institute) pages for Estonia, Croatia, US states and Canadian provinces; TOMRA
-        and Reloop reports on Latvia, Lithuania, Malta, Romania, Hungary; Return-It and BCMB
-        annual reports; World Bank WDI for GDP per capita and exchange rates.
+        Behaviour panel (``data/behaviour/panel.csv``, every row with its source): Bottle Bill
+        Resource Guide (Container Recycling Institute) pages for Estonia, Croatia, US states and
+        Canadian provinces; TOMRA (Latvia, Lithuania); national news on Latvia, Malta, Romania,
+        Hungary and the Netherlands; Return-It and BCMB annual reports (British Columbia,
+        Alberta); World Bank WDI for GDP per capita and exchange rates.
     """
     now = deposit_equilibrium_rate(days, ceiling, logit_at_reference, slope, shift)
     before = deposit_equilibrium_rate(previous_days, ceiling, logit_at_reference, slope, shift)
