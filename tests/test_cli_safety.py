@@ -298,7 +298,7 @@ def die_at(function: str, argv: list[str], calls: int = 1) -> subprocess.Complet
 def test_temporary_folders_of_killed_runs_are_removed_by_the_next_run(tmp_path, one_year):
     out = tmp_path / "res"
     args = ["run", str(one_year), "--out", str(out), *SCALE]
-    die_at("os:replace", args)  # killed after every table was written into the temporary folder
+    die_at("sim.atomic:publish_dir", args)  # killed when every table is in the temporary folder
     left = [p for p in tmp_path.iterdir() if p.name.startswith(".res.")]
     assert len(left) == 1 and (left[0] / "summary.json").is_file()
     assert not out.exists()
