@@ -257,8 +257,10 @@ def deposit_return_rate(
     return np.asarray(access) * (now - (now - before) * remaining)
 
 
+#: Return models with their own fitted ceiling and intercept.
+FITTED_RETURN_MODELS = ("retail", "depot", "centres")
 #: Return models of a deposit scheme; ``mixed`` takes the mean of retail and depot parameters.
-RETURN_MODELS = ("retail", "depot", "centres", "mixed")
+RETURN_MODELS = (*FITTED_RETURN_MODELS, "mixed")
 
 
 def deposit_curve_for(

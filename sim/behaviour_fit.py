@@ -451,7 +451,7 @@ PLACE_PARAMETERS = [
     ("panel_min_gdp_per_capita_usd", "USD/person/year"),
 ]
 _SLOPE_MAX = 20.0
-FITTED_MODELS = ("retail", "depot", "centres")
+FITTED_MODELS = bh.FITTED_RETURN_MODELS
 
 
 def _unpack(curve: str, v: np.ndarray) -> dict[str, float]:

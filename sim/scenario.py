@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
-from sim.behaviour import deposit_curve_for, new_place_shift
+from sim.behaviour import FITTED_RETURN_MODELS, deposit_curve_for, new_place_shift
 from sim.errors import ScenarioError
 from sim.levers import Policies
 from sim.mapping import set_path
@@ -408,10 +408,9 @@ class DepositResponse(FittedResponse):
 
     def curve(self, return_model: str) -> tuple[float, float]:
         """Ceiling and logit intercept of a return model (:func:`sim.behaviour.deposit_curve_for`)."""
-        models = ("retail", "depot", "centres")
         return deposit_curve_for(
-            {m: getattr(self, f"ceiling_{m}") for m in models},
-            {m: getattr(self, f"logit_at_reference_{m}") for m in models},
+            {m: getattr(self, f"ceiling_{m}") for m in FITTED_RETURN_MODELS},
+            {m: getattr(self, f"logit_at_reference_{m}") for m in FITTED_RETURN_MODELS},
             return_model,
         )
 
