@@ -128,3 +128,28 @@ def test_a_round_from_setup_to_debrief(dash_duo, app) -> None:
     wait_text(dash_duo, f"#{ui_ws.GUIDE}", "Agenda")
     assert printed_pages(dash_duo, "ws-printing") > 2 * printed_pages(dash_duo, "")
     assert [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"] == []
+
+
+def test_a_bad_setup_file_is_refused_in_place_and_a_good_one_opens(dash_duo, app, tmp_path) -> None:
+    dash_duo.start_server(app)
+    wait_text(dash_duo, f"#{ui_ws.OPEN}", i18n.t("action.workshop"))
+    click(dash_duo, f"#{ui_ws.OPEN}")
+    six = ws.load_setup(ui_ws.SETUPS_DIR / ui_ws.DEFAULT_SETUP)
+    wait_text(dash_duo, f"#{ui_ws.TEAM_CARDS}", ws.text(six.teams[-1].name, "en"))
+    cards = text(dash_duo, f"#{ui_ws.TEAM_CARDS}")
+
+    bad = tmp_path / "our_teams.yaml"
+    bad.write_text("title: {en: Ours}\nroom_indicators: [recycling_rate]\nteams: []\n", encoding="utf-8")
+    dash_duo.find_element(f"#{ui_ws.UPLOAD} input[type=file]").send_keys(str(bad))
+    wait_text(dash_duo, f"#{ui_ws.ERROR}", "our_teams.yaml: the workshop setup is not valid.")
+    assert "field 'teams' = []" in text(dash_duo, f"#{ui_ws.ERROR}")
+    assert text(dash_duo, f"#{ui_ws.TEAM_CARDS}") == cards  # nothing changed
+
+    good = tmp_path / "three.yaml"
+    good.write_text((ui_ws.SETUPS_DIR / THREE_TEAMS).read_text(encoding="utf-8"), encoding="utf-8")
+    dash_duo.find_element(f"#{ui_ws.UPLOAD} input[type=file]").send_keys(str(good))
+    three = ws.load_setup(ui_ws.SETUPS_DIR / THREE_TEAMS)
+    wait_text(dash_duo, f"#{ui_ws.TEAM_CARDS}", ws.text(three.team("communities").brief, "en"))
+    wait_text(dash_duo, f"#{ui_ws.SETUP_MSG}", "Nothing was saved on the server.")
+    shown = "const e = document.getElementById(arguments[0]); return !!(e && e.offsetParent);"
+    until(dash_duo, lambda: not dash_duo.driver.execute_script(shown, ui_ws.ERROR))  # the error is gone
