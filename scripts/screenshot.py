@@ -5,7 +5,8 @@ chromedriver), switches on two policy levers so the baseline and the scenario di
 the charts, and saves a screenshot::
 
     python scripts/screenshot.py                      # docs/screenshot.png
-    python scripts/screenshot.py --out /tmp/app.png --presenter --tab flows
+    python scripts/screenshot.py --out /tmp/app.png --presenter --tab flows --lang km
+    python scripts/screenshot.py --docs               # every screenshot of docs/ (Khmer, presenter, phone)
 
 Needs ``chromium`` and ``chromedriver`` (Debian: ``apt-get install chromium chromium-driver``).
 """
@@ -93,15 +94,65 @@ def wait_for(driver, css: str, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
-def main(argv: list[str] | None = None) -> Path:
-    """Take the screenshot and return its path."""
+#: The screenshots of docs/, made by ``--docs``: (file, width, height, language, presenter, levers).
+DOCS_SHOTS: tuple[tuple[str, int, int, str, bool, tuple[str, ...]], ...] = (
+    ("screenshot.png", 1600, 1250, "en", False, ("deposit_return", "collection_coverage")),
+    ("screenshot_km.png", 1600, 1100, "km", False, ("deposit_return", "collection_coverage")),
+    ("screenshot_presenter_1280x720.png", 1280, 720, "en", True, ("deposit_return", "collection_coverage")),
+    ("screenshot_phone_390x844.png", 390, 844, "km", False, ()),
+)
+
+
+def shoot(
+    port: int,
+    out: Path,
+    width: int,
+    height: int,
+    lang: str = "en",
+    presenter: bool = False,
+    levers: tuple[str, ...] = ("deposit_return", "collection_coverage"),
+    panel: str = "policies",
+    tab: str = "trends",
+) -> Path:
+    """Open the app in a window of ``width`` x ``height``, set it up, and save a screenshot."""
+    from selenium.webdriver.common.by import By
+
+    from ui import ids
+
+    driver = browser(width, height)
+    try:
+        driver.get(f"http://127.0.0.1:{port}/?lang={lang}")
+        wait_for(driver, f"#{ids.card('recycling_rate')} .card-delta")
+        for lever in levers:
+            switch = driver.find_element(By.CSS_SELECTOR, f"#{ids.lever_card(lever)} input[type=checkbox]")
+            driver.execute_script("arguments[0].click();", switch)
+            time.sleep(0.5)
+            wait_for(driver, f"#{ids.RUN_SPINNER}[style*='hidden']", timeout=60)
+        if presenter:
+            driver.execute_script("arguments[0].click();", driver.find_element(By.ID, ids.PRESENTER))
+        if panel != "policies":
+            driver.find_element(By.XPATH, f"//button[@role='tab' and contains(@id, '{panel}')]").click()
+        if tab != "trends":
+            driver.find_element(By.XPATH, f"//button[@role='tab' and contains(@id, '{tab}')]").click()
+        time.sleep(3)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(out))
+    finally:
+        driver.quit()
+    print(f"wrote {out}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> list[Path]:
+    """Take the screenshot(s) and return their paths."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--height", type=int, default=1250)
+    parser.add_argument("--lang", default="en", help="language of the page: km, en, ja")
     parser.add_argument("--presenter", action="store_true", help="presenter mode")
     parser.add_argument(
-        "--tab", default="trends", help="result tab: trends, flows, network, households, compare"
+        "--tab", default="trends", help="result tab: trends, flows, network, households, budget, compare"
     )
     parser.add_argument("--panel", default="policies", help="side panel: policies, assumptions, scenarios")
     parser.add_argument(
@@ -109,36 +160,22 @@ def main(argv: list[str] | None = None) -> Path:
         action="append",
         help="lever switched on (repeat for several; default: deposit_return and collection_coverage)",
     )
+    parser.add_argument("--docs", action="store_true", help="make every screenshot of docs/ (DOCS_SHOTS)")
     args = parser.parse_args(argv)
-
-    from selenium.webdriver.common.by import By
-
-    from ui import ids
 
     port = free_port()
     serve(port)
-    driver = browser(args.width, args.height)
-    try:
-        driver.get(f"http://127.0.0.1:{port}/")
-        wait_for(driver, f"#{ids.card('recycling_rate')} .card-delta")
-        for lever in args.lever or ["deposit_return", "collection_coverage"]:
-            switch = driver.find_element(By.CSS_SELECTOR, f"#{ids.lever_card(lever)} input[type=checkbox]")
-            driver.execute_script("arguments[0].click();", switch)
-            time.sleep(0.5)
-            wait_for(driver, f"#{ids.RUN_SPINNER}[style*='hidden']")
-        if args.presenter:
-            driver.execute_script("arguments[0].click();", driver.find_element(By.ID, ids.PRESENTER))
-        if args.panel != "policies":
-            driver.find_element(By.XPATH, f"//button[@role='tab' and contains(@id, '{args.panel}')]").click()
-        if args.tab != "trends":
-            driver.find_element(By.XPATH, f"//button[@role='tab' and contains(@id, '{args.tab}')]").click()
-        time.sleep(3)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(args.out))
-    finally:
-        driver.quit()
-    print(f"wrote {args.out}")
-    return args.out
+    if args.docs:
+        return [
+            shoot(port, ROOT / "docs" / name, w, h, lang, presenter, levers)
+            for name, w, h, lang, presenter, levers in DOCS_SHOTS
+        ]
+    levers = tuple(args.lever or ["deposit_return", "collection_coverage"])
+    return [
+        shoot(
+            port, args.out, args.width, args.height, args.lang, args.presenter, levers, args.panel, args.tab
+        )
+    ]
 
 
 if __name__ == "__main__":

@@ -37,9 +37,16 @@ def app(tmp_path: Path):
     )
 
 
+def start(dash_duo, app) -> None:
+    """Serve the app on a free port (other test runs on this machine may hold Dash's default one)."""
+    from scripts.screenshot import free_port
+
+    dash_duo.start_server(app, port=free_port())
+
+
 def open_app(dash_duo, app, path: str = "") -> None:
     """Start the app, open ``path`` and wait for the cards to compare with the baseline."""
-    dash_duo.start_server(app)
+    start(dash_duo, app)
     if path:
         dash_duo.driver.get(dash_duo.server_url + path)
     wait_text(dash_duo, "#card-recycling_rate .card-delta", "vs baseline")
@@ -181,7 +188,7 @@ def test_a_shared_link_restores_the_levers(dash_duo, app) -> None:
     exported = yaml.safe_load(next(downloads.glob("*.yaml")).read_text(encoding="utf-8"))
     assert exported["policies"]["collection_coverage"]["target_coverage"] == 0.5
     lines = next(downloads.glob("*.csv")).read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("scenario,year,") and len(lines) == 1 + 2 * 26
+    assert lines[0].startswith("scenario,role,year,") and len(lines) == 1 + 2 * 26
     assert severe_logs(dash_duo) == []
 
 
@@ -225,3 +232,279 @@ def test_a_failing_callback_shows_a_message_and_the_app_keeps_working(
     click(dash_duo, "#lever-burning_enforcement input[type=checkbox]")
     wait_for_change(dash_duo, "#card-ghg_net_t_co2e .card-value", ghg)
     wait_text(dash_duo, "#scenario-badge", "1 change")
+
+
+# --------------------------------------------------------------------------- languages, layouts, exports
+
+
+def js(dash_duo, script: str, *args: object):
+    """Run ``script`` (a function body) in the page and return its value."""
+    return dash_duo.driver.execute_script(script, *args)
+
+
+def test_the_khmer_page_speaks_khmer_in_the_bundled_font(dash_duo, app) -> None:
+    from sim.i18n import t
+
+    start(dash_duo, app)
+    dash_duo.driver.get(dash_duo.server_url + "/?lang=km")
+    wait_text(dash_duo, "#card-recycling_rate .card-delta", t("card.vs_baseline", "km"))
+    assert js(dash_duo, "return document.documentElement.lang;") == "km"
+    assert t("app.title", "km") in text(dash_duo, ".app-header") or t("app.title.short", "km") in text(
+        dash_duo, ".app-header"
+    )
+    assert t("indicator.recycling_rate.label", "km") in text(dash_duo, "#card-recycling_rate")
+    assert t("lever.deposit_return.label", "km") in text(dash_duo, "#lever-deposit_return")
+    family = js(
+        dash_duo, "return getComputedStyle(document.querySelector('#card-recycling_rate')).fontFamily;"
+    )
+    assert family.split(",")[0].strip("'\" ") == "Noto Sans Khmer"
+    # The font is the app's own file (served from ui/assets), loaded and used for Khmer text.
+    until(dash_duo, lambda: js(dash_duo, "return document.fonts.status;") == "loaded")
+    faces = js(
+        dash_duo,
+        "return [...document.fonts].filter(f => f.family.includes('Noto Sans Khmer')).map(f => f.status);",
+    )
+    assert "loaded" in faces
+    assert js(dash_duo, "return document.fonts.check('16px \"Noto Sans Khmer\"', 'ក្រសួងបរិស្ថាន');")
+    assert severe_logs(dash_duo) == []
+
+
+def overflowing_buttons(dash_duo) -> list[str]:
+    """Header buttons and switches whose text does not fit (cut or wrapped)."""
+    return js(
+        dash_duo,
+        """
+        const out = [];
+        for (const e of document.querySelectorAll('.app-header button, .app-header label')) {
+            if (!e.offsetParent) continue;  // hidden at this width
+            const label = e.querySelector('.mantine-Button-label') || e;
+            if (label.scrollWidth > label.clientWidth + 1 || e.getClientRects().length > 1
+                || label.getBoundingClientRect().height > 40) out.push(e.innerText);
+        }
+        return out;
+        """,
+    )
+
+
+def test_presenter_mode_fits_a_1280x720_projector(dash_duo, app) -> None:
+    dash_duo.driver.set_window_size(1280, 720)
+    open_app(dash_duo, app)
+    click(dash_duo, "#presenter-switch")
+    until(
+        dash_duo, lambda: "presenter" in (js(dash_duo, "return document.getElementById('root').className;"))
+    )
+    width = js(dash_duo, "return window.innerWidth;")
+    assert width <= 1280
+    # The lever panel folds away, nothing sticks out sideways, no header button is cut or wrapped.
+    until(
+        dash_duo,
+        lambda: (
+            js(
+                dash_duo,
+                "return document.querySelector('.mantine-AppShell-navbar').getBoundingClientRect().right;",
+            )
+            <= 1
+        ),
+    )
+    time.sleep(0.5)
+    assert js(dash_duo, "return document.documentElement.scrollWidth;") <= width
+    assert overflowing_buttons(dash_duo) == []
+    # Card numbers stay on one line inside their card; the charts start above the fold.
+    cut = js(
+        dash_duo,
+        """
+        return [...document.querySelectorAll('.indicator-card')].filter(card => {
+            const box = card.getBoundingClientRect();
+            return [...card.querySelectorAll('.card-value, .card-unit, .card-delta')].some(e => {
+                const r = e.getBoundingClientRect();
+                return r.right > box.right + 1 || r.height > 80;
+            });
+        }).map(card => card.id);
+        """,
+    )
+    assert cut == []
+    assert js(dash_duo, "return document.getElementById('trends-graph').getBoundingClientRect().top;") < 720
+    assert severe_logs(dash_duo) == []
+
+
+def test_a_phone_shows_the_cards_first_and_the_levers_in_a_drawer(dash_duo, app) -> None:
+    dash_duo.driver.set_window_size(390, 844)
+    open_app(dash_duo, app)
+    width = js(dash_duo, "return window.innerWidth;")
+    assert js(dash_duo, "return document.documentElement.scrollWidth;") <= width
+    # The first card is on screen and not covered by the lever panel.
+    assert js(
+        dash_duo,
+        """
+        const card = document.getElementById('card-recycling_rate');
+        const r = card.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return r.top >= 0 && r.bottom <= window.innerHeight && card.contains(hit);
+        """,
+    )
+    # Header actions are in a menu; the lever drawer opens and closes with the header button.
+    assert not dash_duo.find_element("#undo-button").is_displayed()
+    assert dash_duo.find_element("#header-menu").is_displayed()
+    dash_duo.find_element("#nav-toggle").click()
+    until(dash_duo, lambda: dash_duo.find_element("#lever-deposit_return").is_displayed())
+    dash_duo.find_element("#nav-toggle").click()
+    until(dash_duo, lambda: not dash_duo.find_element("#lever-deposit_return").is_displayed())
+    assert severe_logs(dash_duo) == []
+
+
+def test_undo_goes_back_three_steps_after_three_changes_and_after_a_reset(dash_duo, app) -> None:
+    open_app(dash_duo, app)
+    states = [text(dash_duo, "#scenario-badge")]
+    for lever in ("collection_coverage", "deposit_return", "burning_enforcement"):
+        click(dash_duo, f"#lever-{lever} input[type=checkbox]")
+        until(dash_duo, lambda before=states[-1]: text(dash_duo, "#scenario-badge") != before)
+        wait_for_element_gone(dash_duo)
+        states.append(text(dash_duo, "#scenario-badge"))
+    assert "3 changes" in states[-1]
+    dash_duo.find_element("#reset-button").click()
+    until(dash_duo, lambda: text(dash_duo, "#scenario-badge") == states[0])
+    for expected in reversed(states):
+        dash_duo.find_element("#undo-button").click()
+        until(dash_duo, lambda expected=expected: text(dash_duo, "#scenario-badge") == expected)
+    wait_text(dash_duo, "#page-message", "undone")
+    dash_duo.find_element("#undo-button").click()
+    wait_text(dash_duo, "#page-message", "nothing to undo")
+    assert not dash_duo.find_element("#lever-collection_coverage input[type=checkbox]").is_selected()
+    assert severe_logs(dash_duo) == []
+
+
+def wait_for_element_gone(dash_duo) -> None:
+    """Wait until no model run is going on (the spinner is hidden)."""
+    until(dash_duo, lambda: "hidden" in (dash_duo.find_element("#run-spinner").get_attribute("style") or ""))
+
+
+def test_exports_are_named_after_what_they_hold(dash_duo, app) -> None:
+    from sim.levers import lever_catalogue
+
+    labels = {info.id: info.label for info in lever_catalogue()}
+    open_app(dash_duo, app)
+    side_tab(dash_duo, "scenarios")
+    save_as(dash_duo, "deposit-only")
+    side_tab(dash_duo, "policies")
+    for lever in ("deposit_return", "landfill_tax"):
+        before = text(dash_duo, "#scenario-badge")
+        click(dash_duo, f"#lever-{lever} input[type=checkbox]")
+        until(dash_duo, lambda before=before: text(dash_duo, "#scenario-badge") != before)
+    wait_for_element_gone(dash_duo)
+    side_tab(dash_duo, "scenarios")
+    downloads = Path(dash_duo.download_path)
+    dash_duo.find_element("#export-yaml-button").click()
+    until(dash_duo, lambda: any(p.suffix == ".yaml" for p in downloads.iterdir()))
+    path = next(downloads.glob("*.yaml"))
+    assert "deposit-return" in path.name and "landfill-tax" in path.name and "deposit-only" not in path.name
+    exported = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(exported["policies"]) == {"deposit_return", "landfill_tax"}
+    assert labels["deposit_return"] in exported["name"] and labels["landfill_tax"] in exported["name"]
+    assert labels["landfill_tax"] in exported["description"]
+    # The CSV holds this scenario, the baseline and the compared one, and says so in its name.
+    dash_duo.find_element("#export-csv-button").click()
+    until(dash_duo, lambda: any(p.suffix == ".csv" for p in downloads.iterdir()))
+    csv = next(downloads.glob("*.csv"))
+    assert "deposit-return" in csv.name and "vs" in csv.name and "1-compared" in csv.name
+    rows = csv.read_text(encoding="utf-8").splitlines()[1:]
+    roles = {row.split(",")[1] for row in rows}
+    assert roles == {"current", "baseline", "compared"} and len(rows) == 3 * 26
+    assert severe_logs(dash_duo) == []
+
+
+def test_saving_over_a_saved_name_asks_first(dash_duo, app) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    open_app(dash_duo, app)
+    side_tab(dash_duo, "scenarios")
+    save_as(dash_duo, "Plan")
+    field = dash_duo.find_element("#save-name")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("Plan")
+    dash_duo.find_element("#save-button").click()
+    dash_duo.wait_for_element("#save-cancel", timeout=TIMEOUT)
+    assert "plan" in text(dash_duo, "#save-confirm-modal-text")
+    dash_duo.find_element("#save-cancel").click()
+    wait_text(dash_duo, "#save-message", "unchanged")
+    dash_duo.find_element("#save-button").click()
+    dash_duo.wait_for_element("#save-confirm", timeout=TIMEOUT)
+    until(dash_duo, lambda: dash_duo.find_element("#save-confirm").is_displayed())
+    dash_duo.find_element("#save-confirm").click()
+    wait_text(dash_duo, "#save-message", "saved")
+    assert severe_logs(dash_duo) == []
+
+
+def test_a_shared_link_restores_year_comparison_and_language(dash_duo, app) -> None:
+    from sim.i18n import t
+
+    open_app(dash_duo, app, "/?lang=ja")
+    wait_text(dash_duo, "#card-recycling_rate .card-delta", t("card.vs_baseline", "ja"))
+    click(dash_duo, "#lever-collection_coverage input[type=checkbox]")
+    wait_for_element_gone(dash_duo)
+    side_tab(dash_duo, "scenarios")
+    save_as(dash_duo, "Plan A")
+    until(dash_duo, lambda: "plan a" in text(dash_duo, "#compare-select-wrapper, .mantine-MultiSelect-root"))
+    thumb = dash_duo.find_element("#year-slider [role=slider]")
+    for _ in range(5):
+        thumb.send_keys("\ue014")  # ArrowRight: 2035 -> 2040
+    until(dash_duo, lambda: thumb.get_attribute("aria-valuenow") == "2040")
+    until(dash_duo, lambda: "year=2040" in dash_duo.find_element("#share-link").get_attribute("value"))
+    link = dash_duo.find_element("#share-link").get_attribute("value")
+    assert "lang=ja" in link and "compare.1=Plan+A" in link
+
+    # A colleague's browser: nothing saved, the link alone.
+    js(dash_duo, "window.localStorage.clear();")
+    dash_duo.driver.get(link)
+    wait_text(dash_duo, "#card-recycling_rate .card-delta", t("card.vs_baseline", "ja"))
+    assert js(dash_duo, "return document.documentElement.lang;") == "ja"
+    until(
+        dash_duo,
+        lambda: dash_duo.find_element("#year-slider [role=slider]").get_attribute("aria-valuenow") == "2040",
+    )
+    dash_duo.find_element("button[role=tab][id$='compare']").click()
+    wait_text(dash_duo, "#compare-table", "Plan A")
+    assert "2040" in text(dash_duo, "#compare-table thead")
+    assert dash_duo.find_element("#lever-collection_coverage input[type=checkbox]").is_selected()
+    assert severe_logs(dash_duo) == []
+
+
+def test_a_refused_clipboard_says_so_on_the_page(dash_duo, app) -> None:
+    from sim.i18n import t
+
+    open_app(dash_duo, app)
+    side_tab(dash_duo, "scenarios")
+    js(dash_duo, "navigator.clipboard.writeText = () => Promise.reject(new Error('denied'));")
+    dash_duo.find_element("#share-copy").click()
+    wait_text(dash_duo, "#page-message", t("scenario.copy_failed")[:30])
+
+
+def test_a_policy_package_is_one_click_away(dash_duo, app) -> None:
+    open_app(dash_duo, app)
+    before = text(dash_duo, CARD.format("mismanaged_rate"))
+    dash_duo.find_element("#packages-bar button[id*='moc_pollution_control']").click()
+    wait_text(dash_duo, "#scenario-badge", "MoC pollution control")
+    wait_text(dash_duo, "#scenario-badge", "from phnom penh baseline")
+    wait_for_change(dash_duo, CARD.format("mismanaged_rate"), before)
+    wait_text(dash_duo, "#page-message", "MoC pollution control")
+    assert severe_logs(dash_duo) == []
+
+
+def test_the_tour_walks_through_four_steps(dash_duo, app) -> None:
+    open_app(dash_duo, app)
+    dash_duo.find_element("#tour-hint-open").click()
+    wait_text(dash_duo, "#tour-step", "1 of 4")
+    for step in (2, 3, 4):
+        dash_duo.find_element("#tour-next").click()
+        wait_text(dash_duo, "#tour-step", f"{step} of 4")
+    dash_duo.find_element("#tour-next").click()
+    until(
+        dash_duo,
+        lambda: (
+            not dash_duo.find_elements("#tour-step") or not dash_duo.find_element("#tour-step").is_displayed()
+        ),
+    )
+    assert (
+        not dash_duo.find_element("#tour-hint").is_displayed()
+        if dash_duo.find_elements("#tour-hint")
+        else True
+    )

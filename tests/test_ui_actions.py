@@ -157,12 +157,56 @@ def test_save_uses_the_current_result_without_rerunning(
 
     monkeypatch.setattr(runs, "run_compact", no_run)
     result = {"digest": state.digest(baseline), "annual": {"year": [2025]}}
-    saved, message = actions.on_save(" Plan A ", baseline, result, None)
-    assert list(saved) == ["Plan A"] and "Plan A" in message
-    none, message = actions.on_save("", baseline, result, saved)
-    assert none is None and "name" in message
+    out = actions.on_save(" Plan A ", baseline, result, None)
+    assert list(out.saved) == ["Plan A"] and "Plan A" in out.message and out.confirm is None
+    saved = out.saved
+    empty = actions.on_save("", baseline, result, saved)
+    assert empty.saved is None and "name" in empty.message
     assert actions.on_delete("Plan A", saved) == {}
     assert actions.on_delete("nope", saved) is None
+
+
+def test_saving_over_a_saved_name_asks_first(baseline: dict) -> None:
+    result = {"digest": state.digest(baseline), "annual": {"year": [2025]}}
+    saved = actions.on_save("Plan A", baseline, result, None).saved
+    asked = actions.on_save("Plan A", baseline, result, saved)
+    assert asked.saved is None and asked.confirm == "Plan A"
+    confirmed = actions.on_save("Plan A", baseline, result, saved, confirmed=True)
+    assert list(confirmed.saved) == ["Plan A"] and confirmed.confirm is None
+
+
+def test_undo_goes_back_step_by_step_and_through_a_reset(baseline: dict) -> None:
+    start = {"preset": "baseline", "scenario": baseline}
+    steps = [
+        state.validated(state.apply_diff(baseline, {"city.income_growth_per_yr": g}))
+        for g in (0.01, 0.02, 0.03)
+    ]
+    history: list = []
+    current = baseline
+    for step in steps:
+        history, current = state.push_history(history, current), step
+    reset = actions.on_reset(current, start, history)
+    assert reset.scenario == baseline and "Undo" in reset.message
+    current, history = reset.scenario, reset.history
+    seen = []
+    for _ in range(4):
+        undone = actions.on_undo(current, history)
+        current, history = undone.scenario, undone.history
+        seen.append(current["city"]["income_growth_per_yr"])
+    assert seen == [0.03, 0.02, 0.01, baseline["city"]["income_growth_per_yr"]]
+    nothing = actions.on_undo(current, history)
+    assert nothing.scenario is None and nothing.message == "Nothing to undo."
+    assert actions.on_reset(baseline, start, []).message  # already there: says so
+
+
+def test_a_package_opens_over_the_phnom_penh_baseline(baseline: dict) -> None:
+    island = {"preset": "island", "scenario": state.load_preset("island")}
+    opened = actions.on_package("moc_climate", island["scenario"], island, [])
+    assert opened.scenario["name"] == "MoC climate"
+    assert opened.start["preset"] == "baseline" and opened.history == [island["scenario"]]
+    assert "MoC climate" in opened.message
+    bad = actions.on_package("atlantis", baseline, {"preset": "baseline", "scenario": baseline}, [])
+    assert bad.scenario is None and "atlantis" in bad.message
 
 
 def test_saved_pickers_follow_the_saved_scenarios() -> None:

@@ -30,12 +30,17 @@ def test_lever_parameters_carry_units_ranges_and_explanations() -> None:
     lever = specs["collection_coverage"]
     assert lever.description and lever.evidence
     info = next(i for i in lever_catalogue() if i.id == "collection_coverage")
-    assert (lever.label, lever.description, lever.evidence) == (info.label, info.description, info.evidence)
+    assert (lever.label, lever.description) == (info.label, info.description)
+    # The evidence is the model's, without the source keys of data/provenance.csv.
+    assert lever.evidence == controls.plain(info.evidence) and "(pp_" not in lever.evidence
+    assert "pp_collection_coverage_pop" in info.evidence
     params = {p.key: p for p in lever.params}
     coverage = params["target_coverage"]
     assert (coverage.unit, coverage.low, coverage.high, coverage.factor) == ("%", 0, 100, 100)
     assert coverage.description
-    assert coverage.description == next(p.description for p in info.params if p.name == "target_coverage")
+    assert coverage.description == controls.plain(
+        next(p.description for p in info.params if p.name == "target_coverage")
+    )
     assert controls.to_display(coverage, 0.95) == pytest.approx(95)
     assert controls.from_display(coverage, 95) == pytest.approx(0.95)
     # Years are bounded by the simulated horizon, not the schema's 2000-2100.
@@ -97,13 +102,11 @@ def test_labels_write_polymer_codes_in_capitals(baseline: dict) -> None:
     labels += [spec.label for _, spec in controls.assumption_specs(baseline)]
     codes = {"pet", "hdpe", "pp", "ps", "mrf", "msw"}
     assert [label for label in labels if codes & set(re.split(r"[^A-Za-z]+", label))] == []
-    assert "Covered share of PET" in labels and "MRF" in labels
+    assert "PET waste carrying a deposit" in labels and "Sorting plant" in labels
     specs = {spec.key: spec for _, spec in controls.assumption_specs(baseline)}
     assert specs["behaviour.separation_intercept.pet"].label.endswith("mixed waste (PET)")
     assert specs["behaviour.separation_intercept.low_value"].label.endswith("(low value)")
-    assert (
-        specs["materials.ps_foam.recycler_price_usd_per_t"].label == "PS foam: Price recyclers pay junk shops"
-    )
+    assert specs["materials.ps_foam.recycler_price_usd_per_t"].label.startswith("PS foam: Price recyclers pa")
 
 
 def test_assumptions_span_their_plausible_range_and_name_their_source(baseline: dict) -> None:
@@ -142,3 +145,28 @@ def test_slider_end_labels(value: float, label: str) -> None:
     from ui.panels import mark_label
 
     assert mark_label(value) == label
+
+
+def test_levers_speak_the_language_of_the_page() -> None:
+    from sim.i18n import t
+    from ui.text import use_language
+
+    with use_language("ja"):
+        specs = {s.id: s for s in controls.lever_specs(2025, 2050)}
+    deposit = specs["deposit_return"]
+    assert deposit.label == t("lever.deposit_return.label", "ja")
+    assert deposit.evidence == t("lever.deposit_return.evidence", "ja")
+    params = {p.key: p for p in deposit.params}
+    assert params["deposit_usd_per_container"].label == t(
+        "lever.deposit_return.deposit_usd_per_container.label", "ja"
+    )
+    assert params["deposit_usd_per_container"].unit == t("unit.USD/container", "ja")
+    assert params["start_year"].label == t("param.start_year.label", "ja")
+
+
+def test_plain_drops_source_keys_and_code_names() -> None:
+    text = "Lithuania 2016: PET return 92% (drs_lithuania_*); curve in sim.behaviour.deposit_return_rate."
+    assert controls.plain(text) == "Lithuania 2016: PET return 92%."
+    assert (
+        controls.plain("New facilities opening in ``start_year``.") == "New facilities opening in start_year."
+    )

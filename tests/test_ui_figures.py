@@ -62,9 +62,38 @@ def test_network_draws_every_node_and_weights_edges_by_flow(result: dict) -> Non
     kinds = result["flows"]["nodes"]
     fig = figures.network_figure(flows, kinds, 2030)
     nodes = fig.data[-1]
-    assert len(nodes.x) == len(kinds)
-    widths = [t.line.width for t in fig.data if t.mode == "lines"]
+    districts = sum(1 for k in kinds.values() if k == "households")
+    assert districts > 1 and len(nodes.x) == len(kinds) - districts + 1  # households of all khans as one
+    edges = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
+    widths = [t.line.width for t in edges]
     assert len(widths) >= 2 and max(widths) > min(widths)
+    # A legend says what the widths mean, and every node is labelled on its own box.
+    legend = [t for t in fig.data if t.mode == "lines" and t.x[0] is None]
+    assert legend and all(t.name.endswith(" t") for t in legend)
+    assert legend[0].legendgrouptitle.text == "Line width: tonnes per year"
+    labels = [a.text for a in fig.layout.annotations]
+    assert "Households (all khans)" in labels and all(a.bgcolor for a in fig.layout.annotations)
+
+
+def test_trends_mark_events_and_tag_what_play_redraws(result: dict) -> None:
+    from ui import logic
+
+    current = runs.annual_frame(result)
+    events = [logic.Event(2030, "lever", "Deposit starts"), logic.Event(2044, "landfill", "Landfill full")]
+    fig = figures.trends_figure(current, current, None, 2035, None, False, events)
+    assert sum(1 for t in fig.data if t.meta == "current") == len(logic.CARDS)
+    shapes = fig.layout.shapes
+    assert sum(1 for s in shapes if s.name == "year") == len(logic.CARDS)
+    assert sum(1 for s in shapes if s.name == "event") == 2 * len(logic.CARDS)
+    assert {a.text for a in fig.layout.annotations} >= {"Deposit starts", "Landfill full"}
+
+
+def test_budget_keeps_revenue_and_spending_apart(result: dict) -> None:
+    current = runs.annual_frame(result)
+    fig = figures.budget_figure(current, current, 2035)
+    bars = {t.name: t for t in fig.data if t.type == "bar"}
+    assert min(bars["Fee revenue"].y) >= 0 and max(bars["Collection cost"].y) <= 0
+    assert fig.layout.barmode == "relative"
 
 
 def test_edge_widths_grow_with_flow() -> None:

@@ -141,11 +141,19 @@ def test_play_runs_year_by_year_and_stops_at_the_end() -> None:
 
 
 def test_csv_export_has_one_row_per_scenario_and_year(current: pd.DataFrame, baseline: pd.DataFrame) -> None:
-    text = logic.csv_export([("Plan", current), ("Baseline", baseline), ("none", pd.DataFrame())])
+    text = logic.csv_export(
+        [
+            ("Plan", "current", current),
+            ("Baseline", "baseline", baseline),
+            ("Other", "compared", current),
+            ("none", "compared", pd.DataFrame()),
+        ]
+    )
     lines = text.strip().splitlines()
-    assert lines[0].startswith("scenario,year,recycling_rate")
-    assert len(lines) == 1 + 2 * 3
-    assert lines[1].startswith("Plan,2034,0.08")
+    assert lines[0].startswith("scenario,role,year,recycling_rate")
+    assert len(lines) == 1 + 3 * 3
+    assert lines[1].startswith("Plan,current,2034,0.08")
+    assert lines[-1].startswith("Other,compared,2036")
 
 
 def test_adoption_columns_follow_the_indicator_catalogue() -> None:
@@ -164,3 +172,86 @@ def test_recycling_card_says_when_recyclers_run_full(current: pd.DataFrame, base
     assert recycling_note([0.5, 0.99, 0.97], 2034) == ""
     assert "capacity" in recycling_note([0.5, 0.99, 0.95], 2036)
     assert recycling_note([0.5, 0.94, 0.95], 2035) == ""
+
+
+def test_a_percentage_against_a_baseline_near_or_across_zero_becomes_an_absolute_change() -> None:
+    assert logic.change_mode(-9300.0, 10000.0, "pct") == "abs"  # crosses zero: not "-193 %"
+    assert logic.change_mode(5.0, 0.1, "pct") == "abs"  # baseline near zero: not "+4900 %"
+    assert logic.change_mode(750.0, 1000.0, "pct") == "pct"
+    assert logic.change_mode(0.08, 0.05, "pp") == "pp"
+    base = table(ghg_net_t_co2e=[100.0, 100.0, 100.0], net_public_cost_usd=[2e6, 2e6, 2e6])
+    now = table(ghg_net_t_co2e=[80.0, -93.0, 70.0], net_public_cost_usd=[2e6, 2e6, 2e6])
+    ghg = next(c for c in logic.cards(now, base, 2035) if c.indicator == "ghg_net_t_co2e")
+    assert ghg.value == "−193" and ghg.unit == "t CO2e"
+    assert any("t CO2e" in line for line in ghg.lines)
+
+
+def test_points_are_the_difference_of_the_values_shown() -> None:
+    base = table(recycling_rate=[0.0844, 0.0844, 0.0844])
+    now = table(recycling_rate=[0.0846, 0.0846, 0.0846])
+    card = next(c for c in logic.cards(now, base, 2035) if c.indicator == "recycling_rate")
+    assert (card.value, card.delta) == ("8.5", "+0.1 pp")  # beside "Baseline 8.4 %", never ±0.0 pp
+
+
+def test_public_spending_never_reads_better_while_mismanaged_waste_rises() -> None:
+    base = table(public_spending_usd=[8e6] * 3, public_revenue_usd=[1e6] * 3, mismanaged_rate=[0.27] * 3)
+    taxed = table(public_spending_usd=[7e6] * 3, public_revenue_usd=[9e6] * 3, mismanaged_rate=[0.38] * 3)
+    cards = {c.indicator: c for c in logic.cards(taxed, base, 2035)}
+    assert cards["mismanaged_rate"].tone == "bad"
+    spending = cards["public_spending_usd"]
+    assert spending.tone == "neutral" and spending.delta.startswith("−")
+    assert "9.00 M" in spending.note and "7.00 M" in spending.note  # revenue and spending apart
+    cleaner = table(public_spending_usd=[7e6] * 3, public_revenue_usd=[1e6] * 3, mismanaged_rate=[0.2] * 3)
+    assert (
+        next(c for c in logic.cards(cleaner, base, 2035) if c.indicator == "public_spending_usd").tone
+        == "good"
+    )
+
+
+def test_landfill_years_left_say_when_the_landfill_is_full() -> None:
+    base = table(landfill_years_left=[1.0, 0.0, 0.0])
+    now = table(landfill_years_left=[2.0, 0.5, 0.0])
+    cards = {c.indicator: c for c in logic.cards(now, base, 2035)}
+    assert "2036" in cards["landfill_years_left"].note
+    full = {c.indicator: c for c in logic.cards(now, base, 2036)}["landfill_years_left"]
+    assert full.value == "0.00" and full.delta.startswith("±") and "full" in full.note.lower()
+    assert logic.landfill_full_year(base) == 2035
+
+
+def test_events_mark_the_landfill_full_levers_starting_and_facilities_opening() -> None:
+    now = table(landfill_years_left=[1.0, 0.0, 0.0])
+    scenario = {
+        "policies": {
+            "bag_levy": {"start_year": 2035},
+            "epr_fee": {"start_year": 2035},
+            "awareness_campaign": None,
+        },
+        "facilities": {
+            "new_site": {"kind": "landfill", "open_year": 2036},
+            "old": {"kind": "landfill", "open_year": 2000},
+        },
+    }
+    found = logic.events(scenario, now, lambda lever: lever.upper(), lambda name, kind: f"{kind} {name}")
+    assert [(e.year, e.kind) for e in found] == [(2035, "landfill"), (2035, "lever"), (2036, "facility")]
+    assert "2" in found[1].label and "landfill new_site" in found[2].label
+
+
+def test_card_frames_hold_every_year_for_play(current: pd.DataFrame, baseline: pd.DataFrame) -> None:
+    frames = logic.card_frames(current, baseline)
+    assert frames["years"] == [2034, 2035, 2036]
+    one = {c["indicator"]: c for c in frames["cards"]["2035"]}
+    shown = {c.indicator: c for c in logic.cards(current, baseline, 2035)}
+    assert one["recycling_rate"]["value"] == shown["recycling_rate"].value
+    assert one["leaked_to_water_t"]["tone"] == "good"
+    assert one["recycling_rate"]["delta"].endswith("vs baseline")
+
+
+def test_cards_speak_the_language_of_the_page(current: pd.DataFrame, baseline: pd.DataFrame) -> None:
+    from sim.i18n import t
+    from ui.text import use_language
+
+    with use_language("km"):
+        cards = {c.indicator: c for c in logic.cards(current, baseline, 2035)}
+    assert cards["recycling_rate"].title == t("indicator.recycling_rate.label", "km")
+    assert cards["leaked_to_water_t"].unit == t("unit.t", "km")
+    assert t("card.baseline_value", "km", value="")[:5] in cards["recycling_rate"].baseline

@@ -61,14 +61,28 @@ def test_link_encodes_every_change_and_restores_it(baseline: dict, changed: dict
     assert state.encode_link(baseline, "baseline", baseline) == ""
     query = state.encode_link(changed, "baseline", baseline)
     assert "policies.collection_coverage.target_coverage=0.8" in query
-    preset, changes = state.decode_link(query)
-    assert preset == "baseline"
-    assert state.validated(state.apply_diff(baseline, changes)) == changed
+    link = state.decode_link(query)
+    assert link.preset == "baseline"
+    assert state.validated(state.apply_diff(baseline, link.changes)) == changed
+
+
+def test_link_keeps_year_language_and_compared_scenarios(baseline: dict, changed: dict) -> None:
+    other = state.validated(state.apply_diff(baseline, {"policies.bag_levy.levy_usd_per_bag": 0.2}))
+    query = state.encode_link(changed, "baseline", baseline, 2040, "km", [("Plan B", other)])
+    assert "year=2040" in query and "lang=km" in query and "compare.1=Plan+B" in query
+    link = state.decode_link(query)
+    assert (link.year, link.lang) == (2040, "km")
+    assert [name for name, _ in link.compare] == ["Plan B"]
+    assert state.validated(state.apply_diff(baseline, link.compare[0][1])) == other
+    assert state.validated(state.apply_diff(baseline, link.changes)) == changed
+    with pytest.raises(ScenarioError, match="not a year"):
+        state.decode_link("?year=soon")
 
 
 def test_link_to_another_preset_names_it() -> None:
     query = "?base=baseline&city.income_growth_per_yr=0.03"
-    assert state.decode_link(query) == ("baseline", {"city.income_growth_per_yr": 0.03})
+    link = state.decode_link(query)
+    assert (link.preset, link.changes) == ("baseline", {"city.income_growth_per_yr": 0.03})
     with pytest.raises(ScenarioError, match="unknown starting scenario"):
         state.decode_link("?base=atlantis")
 
@@ -146,14 +160,49 @@ def test_saved_scenarios_by_name(changed: dict) -> None:
     assert list(saved) == ["A", "C", "D", "E"]
 
 
-def test_badge_counts_each_lever_once(baseline: dict, changed: dict) -> None:
-    start = {"preset": "baseline", "scenario": baseline}
-    assert state.badge(baseline, start) == baseline["name"]
+def test_badge_counts_each_lever_once_and_names_the_real_baseline(baseline: dict, changed: dict) -> None:
+    assert (
+        state.badge(baseline, baseline, "Phnom Penh baseline", None) == "Phnom Penh baseline (the baseline)"
+    )
     assert state.changed_items(changed, baseline) == [
         "city.income_growth_per_yr",
         "policies.collection_coverage",
     ]
-    assert "2 changes" in state.badge(changed, start)
+    assert state.badge(changed, baseline, "Phnom Penh baseline", None) == (
+        "Current scenario · 2 changes from Phnom Penh baseline"
+    )
+    # Against a saved scenario as the baseline, the badge names it and counts from it.
+    saved = state.save_named({}, "My plan", changed, {})
+    assert state.badge(changed, changed, "My plan", saved) == "My plan (the baseline)"
+    assert state.badge(baseline, changed, "My plan", saved).endswith("2 changes from My plan")
+
+
+def test_exports_are_named_after_what_they_hold(baseline: dict, changed: dict) -> None:
+    def label(lever: str) -> str:
+        return lever.replace("_", " ").title()
+
+    assert state.content_name(baseline, baseline, None, label) == "Phnom Penh baseline"
+    name = state.content_name(changed, baseline, None, label)
+    assert name == "Phnom Penh baseline with Collection Coverage, 1 assumption(s) changed"
+    assert state.export_stem(changed, baseline, None) == "phnom-penh-baseline-collection-coverage-assumptions"
+    # A saved scenario gives its name only while the scenario is still the one saved.
+    saved = state.save_named({}, "deposit-only", changed, {})
+    assert state.content_name(changed, baseline, saved, label) == "deposit-only"
+    more = state.validated(state.apply_diff(changed, {"policies.landfill_tax.tax_usd_per_t": 20}))
+    assert "Landfill Tax" in state.content_name(more, baseline, saved, label)
+    assert "deposit-only" not in state.export_stem(more, baseline, saved)
+    # A shipped package is named after its file.
+    package = state.load_package("moc_climate")
+    assert state.export_stem(package, baseline, None) == "moc-climate"
+
+
+def test_digest_is_the_same_after_the_browser_turns_whole_floats_into_integers(baseline: dict) -> None:
+    import json
+
+    back = json.loads(json.dumps(state.canonical(baseline)))
+    assert json.dumps(back, sort_keys=True) != json.dumps(baseline, sort_keys=True)  # 2.0 came back as 2
+    assert state.digest(back) == state.digest(baseline)
+    assert state.canonical({"a": [2.0, 2.5], "b": 3}) == {"a": [2, 2.5], "b": 3}
 
 
 def test_digest_ignores_names_but_not_values(baseline: dict, changed: dict) -> None:

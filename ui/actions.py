@@ -15,7 +15,7 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.loader import inside
-from ui import controls, runs, state
+from ui import controls, logic, runs, state
 from ui.ids import LEVER_PARAM_TYPE
 from ui.text import t
 
@@ -40,6 +40,8 @@ class Replacement:
     message: str = ""
     import_message: str = ""
     ok: bool = True
+    year: int | None = None  # year to show (links)
+    compare: list[tuple[str, dict[str, Any]]] | None = None  # scenarios to compare (links)
 
     @property
     def changed(self) -> bool:
@@ -95,29 +97,44 @@ def on_controls(
 
 
 def on_link(query: str | None) -> Replacement:
-    """The page was opened with a link: rebuild its scenario over its preset.
+    """The page was opened with a link: rebuild its scenario over its preset, and what it compares.
 
-    A link with no query changes nothing. A bad link changes nothing and says why.
+    A link with no query (or only a language) changes nothing. A bad link changes nothing and
+    says why.
     """
     if not query or query == "?":
         return Replacement()
     try:
-        preset, changes = state.decode_link(query)
-        base = state.load_preset(preset)
-        scenario = state.validated(state.apply_diff(base, changes), t("source.link"))
+        link = state.decode_link(query)
+        base = state.load_preset(link.preset)
+        scenario = state.validated(state.apply_diff(base, link.changes), t("source.link"))
+        if link.name:
+            scenario = {**scenario, "name": link.name}
+        compare = [
+            (name, state.validated(state.apply_diff(base, changes), f"{t('source.link')} ({name})"))
+            for name, changes in link.compare
+        ]
     except InputError as exc:
         return Replacement(message=t("link.bad", error=str(exc)), ok=False)
+    start = {"preset": link.preset, "scenario": base}
+    if state.same_run(scenario, base) and not compare and link.year is None:
+        return Replacement(start=start if link.preset != state.DEFAULT_PRESET else None)
     return Replacement(
-        scenario=scenario, start={"preset": preset, "scenario": base}, history=[], message=t("link.restored")
+        scenario=scenario,
+        start=start,
+        history=[],
+        message=t("link.restored"),
+        year=link.year,
+        compare=compare,
     )
 
 
 def on_undo(scenario: dict[str, Any], history: list[dict[str, Any]] | None) -> Replacement:
-    """Go back to the scenario before the last change."""
+    """Go back to the scenario before the last change (any number of steps, including a reset)."""
     previous, rest = state.pop_history(history)
     if previous is None:
         return Replacement(message=t("undo.empty"), ok=False)
-    return Replacement(scenario=previous, history=rest)
+    return Replacement(scenario=previous, history=rest, message=t("undo.done", n=len(rest)))
 
 
 def on_reset(
@@ -125,8 +142,34 @@ def on_reset(
 ) -> Replacement:
     """Back to the starting scenario (undoable)."""
     if state.same_run(scenario, start["scenario"]):
-        return Replacement()
-    return Replacement(scenario=start["scenario"], history=state.push_history(history, scenario))
+        return Replacement(message=t("reset.nothing"), ok=False)
+    return Replacement(
+        scenario=start["scenario"], history=state.push_history(history, scenario), message=t("reset.done")
+    )
+
+
+def on_package(
+    package: str, scenario: dict[str, Any], start: dict[str, Any], history: list[dict[str, Any]] | None
+) -> Replacement:
+    """Open a policy package over the Phnom Penh baseline, which stays (or becomes) the baseline."""
+    try:
+        loaded = state.load_package(package)
+        base = (
+            start["scenario"]
+            if start["preset"] == state.DEFAULT_PRESET
+            else state.load_preset(state.DEFAULT_PRESET)
+        )
+    except InputError as exc:
+        return Replacement(message=str(exc), ok=False)
+    name = state.display_name(loaded.get("name", package))
+    return Replacement(
+        scenario=loaded,
+        start=None
+        if start["preset"] == state.DEFAULT_PRESET
+        else {"preset": state.DEFAULT_PRESET, "scenario": base},
+        history=state.push_history(history, scenario),
+        message=t("package.opened", name=name, baseline=state.display_name(base.get("name", ""))),
+    )
 
 
 def on_preset(preset: str, scenario: dict[str, Any], history: list[dict[str, Any]] | None) -> Replacement:
@@ -141,6 +184,7 @@ def on_preset(preset: str, scenario: dict[str, Any], history: list[dict[str, Any
         scenario=loaded,
         start={"preset": preset, "scenario": loaded},
         history=state.push_history(history, scenario),
+        message=t("preset.opened", name=state.display_name(loaded.get("name", preset))),
     )
 
 
@@ -215,29 +259,70 @@ def baseline_result(
     """
     name, scenario, annual = baseline_source(choice, start, saved)
     if annual is not None:
-        key = f"saved:{name}:{state.digest(saved[name]['scenario'])}"
+        entry = (saved or {})[name]["scenario"]
+        key = f"saved:{name}:{state.digest(entry)}"
         if current and current.get("key") == key:
             return None
-        return {"key": key, "name": name, "annual": annual}
+        return {"key": key, "name": name, "annual": annual, "scenario": entry}
     assert scenario is not None
     key = f"start:{state.digest(scenario)}"
     if current and current.get("key") == key:
         return None
     result = runs.run_compact(scenario)
-    return {"key": key, "name": name, "annual": result["annual"]}
+    return {"key": key, "name": name, "annual": result["annual"], "scenario": scenario}
+
+
+@dataclass
+class SaveOutcome:
+    """Result of Save: the new saved scenarios (None = unchanged), a message, a name to confirm."""
+
+    saved: dict[str, Any] | None
+    message: str
+    confirm: str | None = None  # a saved scenario of this name exists: ask before replacing it
 
 
 def on_save(
-    name: str | None, scenario: dict[str, Any], result: dict[str, Any] | None, saved: dict[str, Any] | None
-) -> tuple[dict[str, Any] | None, str]:
-    """Save the current scenario and its yearly results under a name (None = unchanged)."""
+    name: str | None,
+    scenario: dict[str, Any],
+    result: dict[str, Any] | None,
+    saved: dict[str, Any] | None,
+    confirmed: bool = False,
+) -> SaveOutcome:
+    """Save the current scenario and its yearly results under a name.
+
+    Saving under a name already saved asks first (``confirm``) unless ``confirmed``.
+    """
+    clean = (name or "").strip()
+    if clean and clean in (saved or {}) and not confirmed:
+        return SaveOutcome(None, "", confirm=clean)
     if result is None or result.get("digest") != state.digest(scenario):
         result = runs.run_compact(scenario)
     try:
-        out = state.save_named(saved, name or "", scenario, result["annual"])
+        out = state.save_named(saved, clean, scenario, result["annual"])
     except ValueError as exc:
-        return None, str(exc)
-    return out, t("scenario.saved", name=(name or "").strip())
+        return SaveOutcome(None, str(exc))
+    return SaveOutcome(out, t("scenario.saved", name=clean))
+
+
+def add_linked(
+    compare: list[tuple[str, dict[str, Any]]], saved: dict[str, Any] | None
+) -> tuple[dict[str, Any], list[str]]:
+    """Saved scenarios with a link's compared scenarios added (run now), and their names.
+
+    A compared scenario already saved with the same numbers keeps its entry; a different one
+    of the same name is added as ``name (2)``.
+    """
+    out = dict(saved or {})
+    names = []
+    for name, scenario in compare:
+        chosen = name
+        n = 2
+        while chosen in out and not state.same_run(out[chosen]["scenario"], scenario):
+            chosen, n = f"{name} ({n})", n + 1
+        if chosen not in out:
+            out = state.save_named(out, chosen, scenario, runs.run_compact(scenario)["annual"])
+        names.append(chosen)
+    return out, names
 
 
 def on_delete(name: str | None, saved: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -285,7 +370,7 @@ def saved_options(
         saved_value if saved_value in names else (new[-1] if new else None),
         names,
         compare,
-        [{"value": "start", "label": t("scenario.baseline.start", name=start_name)}]
+        [{"value": "start", "label": t("scenario.baseline.start", name=state.display_name(start_name))}]
         + [{"value": n, "label": n} for n in names],
         baseline,
     )
@@ -336,3 +421,47 @@ def toggled_levers(before: dict[str, Any], after: dict[str, Any] | None) -> set[
         return set()
     old, new = before.get("policies") or {}, after.get("policies") or {}
     return {k for k in set(old) | set(new) if (old.get(k) is None) != (new.get(k) is None)}
+
+
+def results_csv(
+    result: dict[str, Any],
+    baseline: dict[str, Any] | None,
+    saved: dict[str, Any] | None,
+    compare: list[str] | None,
+    scenario: dict[str, Any],
+    start: dict[str, Any],
+) -> tuple[str, str]:
+    """The CSV of this scenario, the baseline and every compared scenario, and its file name.
+
+    The file is named after what it holds: ``plastic-sim--<this scenario>--vs--<baseline>``
+    and the number of compared scenarios.
+    """
+    name = state.content_name(scenario, start, saved, controls.lever_label)
+    tables = [(name, "current", runs.annual_frame(result))]
+    if baseline:
+        tables.append((state.display_name(baseline["name"]), "baseline", runs.annual_frame(baseline)))
+    chosen = [n for n in compare or [] if n in (saved or {})]
+    tables += [(n, "compared", runs.annual_frame((saved or {})[n])) for n in chosen]
+    stem = f"plastic-sim--{state.export_stem(scenario, start, saved)}"
+    if baseline:
+        stem += f"--vs--{state.slug(baseline['name'])}"
+    if chosen:
+        stem += f"--and-{len(chosen)}-compared"
+    return logic.csv_export(tables), f"{stem}.csv"
+
+
+def scenario_file(
+    scenario: dict[str, Any], start: dict[str, Any], saved: dict[str, Any] | None
+) -> tuple[str, str]:
+    """The current scenario as a YAML file named and labelled after what it holds, and its file name."""
+    name = state.content_name(scenario, start, saved, controls.lever_label)
+    known = state.known_name(scenario, saved)
+    description = None
+    if not known:
+        items = [controls.lever_label(lever) for lever in state.changed_levers(scenario, start)]
+        items += [p for p in state.changed_items(scenario, start) if not p.startswith("policies.")]
+        description = t(
+            "scenario.changes_from", base=state.display_name(start.get("name", "")), items=", ".join(items)
+        )
+    text = state.scenario_yaml(scenario, name, description)
+    return text, f"{state.export_stem(scenario, start, saved)}.yaml"

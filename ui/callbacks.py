@@ -3,6 +3,10 @@
 The functions called live in :mod:`ui.actions` (state changes), :mod:`ui.logic` (what the
 panels say), :mod:`ui.runs` (model runs) and :mod:`ui.figures` (charts); they are tested
 without a browser. State is passed in and out through ``dcc.Store`` components only.
+
+Every server callback is registered with :func:`localized`: it also receives the page's
+language (``ids.STORE_LANG``) and builds its texts in it. Play, the language switch, the
+clipboard and the lever-panel toggle run in the browser (clientside callbacks below).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from ui import actions, figures, ids, logic, panels, runs, state
-from ui.text import t
+from ui import actions, controls, figures, ids, logic, panels, runs, state
+from ui.layout import TOUR_STEPS, tour_step
+from ui.text import current_language, number, t, use_language
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 LEVER_ON = {"type": ids.LEVER_ON_TYPE, "lever": ALL}
@@ -25,17 +30,44 @@ LEVER_PARAM = {"type": ids.LEVER_PARAM_TYPE, "lever": ALL, "param": ALL}
 LEVER_PARAMS = {"type": ids.LEVER_PARAMS_TYPE, "lever": ALL}
 ASSUMPTION = {"type": ids.ASSUMPTION_TYPE, "key": ALL}
 LEVER_GROUPS = {"type": ids.LEVER_GROUP_TYPE, "pillar": ALL}
+PRESETS = {"type": ids.PRESET_TYPE, "name": ALL}
+MENU_PRESETS = {"type": ids.MENU_PRESET_TYPE, "name": ALL}
+
+
+def localized(
+    app: Dash, *dependencies: Any, **options: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``app.callback`` whose function builds its texts in the page's language.
+
+    The language store is added as the last State; the function itself does not see it.
+    """
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            *values, lang = args
+            with use_language(lang):
+                return function(*values)
+
+        run.__name__ = function.__name__
+
+        app.callback(*dependencies, State(ids.STORE_LANG, "data"), **options)(run)
+        return function
+
+    return decorate
 
 
 def _or_keep(value: Any) -> Any:
     return no_update if value is None else value
 
 
-def _cards(result: dict, baseline: dict | None, year: int | None) -> list:
-    """The indicator cards of a result against the baseline in a year."""
+def _cards(result: dict, baseline: dict | None, year: int | None, band: dict | None = None) -> list:
+    """The indicator cards of a result against the baseline in a year (chances of targets from the band)."""
     current = runs.annual_frame(result)
     year = logic.clamp_year(year, logic.year_bounds(current))
-    return [panels.card(c) for c in logic.cards(current, runs.annual_frame(baseline), year)]
+    items = runs.with_target_chances(
+        logic.cards(current, runs.annual_frame(baseline), year), band, result, current_language()
+    )
+    return [panels.card(c) for c in items]
 
 
 def _only_if_shown(tab: str | None, mine: str) -> None:
@@ -44,10 +76,24 @@ def _only_if_shown(tab: str | None, mine: str) -> None:
         raise PreventUpdate
 
 
+def _clicked() -> bool:
+    """Whether the trigger was a real click (pattern-matched buttons also fire when rendered)."""
+    return bool(ctx.triggered and ctx.triggered[0].get("value"))
+
+
+def _facility_label(name: str, kind: str) -> str:
+    return figures.node_label(f"{kind}:{name}")
+
+
+def _events(scenario: dict | None, result: dict | None) -> list[logic.Event]:
+    return logic.events(scenario, runs.annual_frame(result), controls.lever_label, _facility_label)
+
+
 def register_scenario_callbacks(app: Dash) -> None:
     """Controls, undo/reset/presets/links/import, save and the pickers of saved scenarios."""
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.STORE_SCENARIO, "data", allow_duplicate=True),
         Output(ids.STORE_HISTORY, "data", allow_duplicate=True),
         Output(LEVER_ON, "checked"),
@@ -77,7 +123,8 @@ def register_scenario_callbacks(app: Dash) -> None:
         params_out = [boxes.get(o["id"]["lever"], no_update) for o in ctx.outputs_list[3]]
         return _or_keep(out.scenario), _or_keep(out.history), shown, params_out, out.message or no_update
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.STORE_SCENARIO, "data", allow_duplicate=True),
         Output(ids.STORE_START, "data"),
         Output(ids.STORE_HISTORY, "data", allow_duplicate=True),
@@ -86,11 +133,17 @@ def register_scenario_callbacks(app: Dash) -> None:
         Output(ids.LINK_MSG, "children"),
         Output(ids.IMPORT_MSG, "children"),
         Output(ids.IMPORT, "contents"),
+        Output(ids.PAGE_MSG, "children", allow_duplicate=True),
+        Output(ids.PAGE_MSG, "hide", allow_duplicate=True),
+        Output(ids.YEAR, "value", allow_duplicate=True),
+        Output(ids.STORE_LINK_COMPARE, "data"),
         Input(ids.LOCATION, "search"),
         Input(ids.UNDO, "n_clicks"),
+        Input(ids.menu_action("undo"), "n_clicks"),
         Input(ids.RESET, "n_clicks"),
-        Input(ids.PHNOM_PENH, "n_clicks"),
-        Input(ids.ISLAND, "n_clicks"),
+        Input(ids.menu_action("reset"), "n_clicks"),
+        Input(PRESETS, "n_clicks"),
+        Input(MENU_PRESETS, "n_clicks"),
         Input(ids.OPEN_SAVED, "n_clicks"),
         Input(ids.IMPORT, "contents"),
         State(ids.IMPORT, "filename"),
@@ -105,9 +158,11 @@ def register_scenario_callbacks(app: Dash) -> None:
     def replace_scenario(
         search: str | None,
         _undo: int,
+        _undo_menu: int,
         _reset: int,
-        _pp: int,
-        _island: int,
+        _reset_menu: int,
+        _presets: list,
+        _menu_presets: list,
         _open: int,
         contents: str | None,
         filename: str | None,
@@ -119,32 +174,63 @@ def register_scenario_callbacks(app: Dash) -> None:
         side_tab: str,
     ) -> tuple:
         trigger = ctx.triggered_id
-        handlers = {
-            ids.UNDO: lambda: actions.on_undo(scenario, history),
-            ids.RESET: lambda: actions.on_reset(scenario, start, history),
-            ids.PHNOM_PENH: lambda: actions.on_preset("baseline", scenario, history),
-            ids.ISLAND: lambda: actions.on_preset("island", scenario, history),
-            ids.OPEN_SAVED: lambda: actions.on_open_saved(chosen, saved, scenario, history),
-            ids.IMPORT: lambda: actions.on_import(contents, filename, scenario, history),
-        }
-        rep = handlers.get(trigger, lambda: actions.on_link(search))()
+        if isinstance(trigger, dict) and trigger.get("type") in (ids.PRESET_TYPE, ids.MENU_PRESET_TYPE):
+            if not _clicked():
+                raise PreventUpdate
+            name = trigger["name"]
+            rep = (
+                actions.on_preset(name, scenario, history)
+                if name in state.PRESETS
+                else actions.on_package(name, scenario, start, history)
+            )
+        else:
+            handlers = {
+                ids.UNDO: lambda: actions.on_undo(scenario, history),
+                ids.RESET: lambda: actions.on_reset(scenario, start, history),
+                ids.OPEN_SAVED: lambda: actions.on_open_saved(chosen, saved, scenario, history),
+                ids.IMPORT: lambda: actions.on_import(contents, filename, scenario, history),
+            }
+            if isinstance(trigger, dict) and trigger.get("type") == ids.MENU_TYPE:
+                trigger = {"undo": ids.UNDO, "reset": ids.RESET}[trigger["action"]]
+            rep = handlers.get(trigger, lambda: actions.on_link(search))()
         if not rep.changed and not rep.message and not rep.import_message:
             raise PreventUpdate
         new = rep.scenario or scenario
         levers = panels.lever_groups(new) if rep.changed else None
         show_assumptions = rep.changed and side_tab == "assumptions"
+        from_link = trigger == ids.LOCATION or trigger is None
+        page_message = rep.message if not from_link and trigger != ids.IMPORT else ""
         return (
             _or_keep(rep.scenario),
             _or_keep(rep.start),
             _or_keep(rep.history),
             [levers[o["id"]["pillar"]] if levers else no_update for o in ctx.outputs_list[3]],
             panels.assumptions_accordion(new) if show_assumptions else no_update,
-            rep.message,
+            rep.message if from_link else no_update,
             rep.import_message if trigger == ids.IMPORT else no_update,
             None if trigger == ids.IMPORT else no_update,
+            page_message or no_update,
+            False if page_message else no_update,
+            _or_keep(rep.year),
+            rep.compare if rep.compare else no_update,
         )
 
-    @app.callback(
+    @localized(
+        app,
+        Output(ids.STORE_SAVED, "data", allow_duplicate=True),
+        Output(ids.COMPARE_SELECT, "value", allow_duplicate=True),
+        Input(ids.STORE_LINK_COMPARE, "data"),
+        State(ids.STORE_SAVED, "data"),
+        prevent_initial_call=True,
+    )
+    def link_compare(compare: list | None, saved: dict | None) -> tuple:
+        if not compare:
+            raise PreventUpdate
+        out, names = actions.add_linked([(name, scenario) for name, scenario in compare], saved)
+        return out, names
+
+    @localized(
+        app,
         Output(ids.ASSUMPTIONS_PANEL, "children", allow_duplicate=True),
         Input(ids.SIDE_TABS, "value"),
         State(ids.STORE_SCENARIO, "data"),
@@ -153,27 +239,50 @@ def register_scenario_callbacks(app: Dash) -> None:
     def render_assumptions(side_tab: str, scenario: dict) -> Any:
         return panels.assumptions_accordion(scenario) if side_tab == "assumptions" else []
 
-    @app.callback(
-        Output(ids.STORE_SAVED, "data"),
+    @localized(
+        app,
+        Output(ids.STORE_SAVED, "data", allow_duplicate=True),
         Output(ids.SAVE_MSG, "children"),
+        Output(ids.SAVE_CONFIRM_MODAL, "opened"),
+        Output(ids.SAVE_CONFIRM_MODAL + "-text", "children"),
+        Output(ids.STORE_PENDING_SAVE, "data"),
         Input(ids.SAVE, "n_clicks"),
+        Input(ids.SAVE_CONFIRM, "n_clicks"),
+        Input(ids.SAVE_CANCEL, "n_clicks"),
         Input(ids.DELETE_SAVED, "n_clicks"),
         State(ids.SAVE_NAME, "value"),
         State(ids.SAVED_SELECT, "value"),
         State(ids.STORE_SCENARIO, "data"),
         State(ids.STORE_RESULT, "data"),
         State(ids.STORE_SAVED, "data"),
+        State(ids.STORE_PENDING_SAVE, "data"),
         prevent_initial_call=True,
     )
     def edit_saved(
-        _save: int, _delete: int, name: str, chosen: str, scenario: dict, result: dict, saved: dict
+        _save: int,
+        _confirm: int,
+        _cancel: int,
+        _delete: int,
+        name: str,
+        chosen: str,
+        scenario: dict,
+        result: dict,
+        saved: dict,
+        pending: str | None,
     ) -> tuple:
-        if ctx.triggered_id == ids.DELETE_SAVED:
-            return _or_keep(actions.on_delete(chosen, saved)), ""
-        new, message = actions.on_save(name, scenario, result, saved)
-        return _or_keep(new), message
+        trigger = ctx.triggered_id
+        if trigger == ids.DELETE_SAVED:
+            return _or_keep(actions.on_delete(chosen, saved)), "", False, no_update, None
+        if trigger == ids.SAVE_CANCEL:
+            return no_update, t("scenario.overwrite.kept", name=pending or ""), False, no_update, None
+        confirmed = trigger == ids.SAVE_CONFIRM
+        out = actions.on_save(pending if confirmed else name, scenario, result, saved, confirmed)
+        if out.confirm:
+            return no_update, "", True, t("scenario.overwrite.text", name=out.confirm), out.confirm
+        return _or_keep(out.saved), out.message, False, no_update, None
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.SAVED_SELECT, "data"),
         Output(ids.SAVED_SELECT, "value"),
         Output(ids.COMPARE_SELECT, "data"),
@@ -193,60 +302,132 @@ def register_scenario_callbacks(app: Dash) -> None:
         o = actions.saved_options(saved, start["scenario"].get("name", ""), chosen, compare, known, baseline)
         return o.saved_data, o.saved_value, o.compare_data, o.compare_value, o.baseline_data, o.baseline_value
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.SHARE_LINK, "value"),
         Output(ids.SCENARIO_BADGE, "children"),
         Input(ids.STORE_SCENARIO, "data"),
         Input(ids.STORE_START, "data"),
         Input(ids.LOCATION, "href"),
+        Input(ids.YEAR, "value"),
+        Input(ids.COMPARE_SELECT, "value"),
+        Input(ids.STORE_BASELINE, "data"),
+        State(ids.STORE_SAVED, "data"),
     )
-    def share_link(scenario: dict, start: dict, href: str | None) -> tuple:
+    def share_link(
+        scenario: dict,
+        start: dict,
+        href: str | None,
+        year: int | None,
+        compare: list | None,
+        baseline: dict | None,
+        saved: dict | None,
+    ) -> tuple:
         if not href:
             raise PreventUpdate
-        query = state.encode_link(scenario, start["preset"], start["scenario"])
-        return href.split("?")[0] + query, state.badge(scenario, start)
+        compared = [(n, saved[n]["scenario"]) for n in compare or [] if n in (saved or {})]
+        query = state.encode_link(
+            scenario, start["preset"], start["scenario"], year, current_language(), compared
+        )
+        reference = (baseline or {}).get("scenario")
+        base_name = state.display_name((baseline or {}).get("name", ""))
+        return href.split("?")[0] + query, state.badge(scenario, reference, base_name, saved)
 
-    app.clientside_callback(
-        """
-        function (link) {
-            if (link) {
-                try {
-                    const url = new URL(link);
-                    window.history.replaceState(null, "", url.pathname + url.search);
-                } catch (e) {}
-            }
-            return window.dash_clientside.no_update;
-        }
-        """,
-        Output(ids.STORE_URL_SYNC, "data"),
-        Input(ids.SHARE_LINK, "value"),
-    )
-
-    @app.callback(
+    @localized(
+        app,
         Output(ids.DOWNLOAD_CSV, "data"),
         Input(ids.EXPORT_CSV, "n_clicks"),
         State(ids.STORE_RESULT, "data"),
         State(ids.STORE_BASELINE, "data"),
+        State(ids.STORE_SAVED, "data"),
+        State(ids.COMPARE_SELECT, "value"),
+        State(ids.STORE_SCENARIO, "data"),
+        State(ids.STORE_START, "data"),
         prevent_initial_call=True,
     )
-    def export_csv(_n: int, result: dict, baseline: dict) -> dict:
+    def export_csv(
+        _n: int, result: dict, baseline: dict, saved: dict, compare: list, scenario: dict, start: dict
+    ) -> dict:
         if not result:
             raise PreventUpdate
-        tables = [(result["name"], runs.annual_frame(result))]
-        if baseline:
-            tables.append((f"baseline: {baseline['name']}", runs.annual_frame(baseline)))
-        return dcc.send_string(logic.csv_export(tables), f"plastic-sim-{result['digest']}.csv")
+        text, filename = actions.results_csv(result, baseline, saved, compare, scenario, start["scenario"])
+        return dcc.send_string(text, filename)
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.DOWNLOAD_YAML, "data"),
         Input(ids.EXPORT_YAML, "n_clicks"),
         State(ids.STORE_SCENARIO, "data"),
-        State(ids.SAVE_NAME, "value"),
+        State(ids.STORE_START, "data"),
+        State(ids.STORE_SAVED, "data"),
         prevent_initial_call=True,
     )
-    def export_yaml(_n: int, scenario: dict, name: str | None) -> dict:
-        text = state.scenario_yaml(scenario, name or None)
-        return dcc.send_string(text, f"{state.slug(name or scenario.get('name', 'scenario'))}.yaml")
+    def export_yaml(_n: int, scenario: dict, start: dict, saved: dict) -> dict:
+        text, filename = actions.scenario_file(scenario, start["scenario"], saved)
+        return dcc.send_string(text, filename)
+
+
+def register_page_callbacks(app: Dash) -> None:
+    """Help page, guided tour and its first-use hint, page messages."""
+
+    @localized(
+        app,
+        Output(ids.HELP_MODAL, "opened"),
+        Input(ids.menu_action("help"), "n_clicks"),
+        Input(ids.menu_action("help-phone"), "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def open_help(_a: int, _b: int) -> bool:
+        return True
+
+    @localized(
+        app,
+        Output(ids.TOUR_MODAL, "opened"),
+        Output(ids.TOUR_STEP, "children"),
+        Output(ids.TOUR_STEP_N, "data"),
+        Output(ids.TOUR_NEXT, "children"),
+        Output(ids.STORE_TOUR_SEEN, "data"),
+        Output(ids.TOUR_HINT, "hide"),
+        Input(ids.TOUR, "n_clicks"),
+        Input(ids.menu_action("tour"), "n_clicks"),
+        Input(ids.TOUR_HINT_OPEN, "n_clicks"),
+        Input(ids.TOUR_NEXT, "n_clicks"),
+        Input(ids.TOUR_BACK, "n_clicks"),
+        State(ids.TOUR_STEP_N, "data"),
+        prevent_initial_call=True,
+    )
+    def tour(_a: int, _b: int, _c: int, _next: int, _back: int, step: int | None) -> tuple:
+        step = int(step or 1)
+        if ctx.triggered_id in (ids.TOUR, ids.menu_action("tour"), ids.TOUR_HINT_OPEN):
+            step = 1
+        elif ctx.triggered_id == ids.TOUR_NEXT:
+            step += 1
+        else:
+            step = max(1, step - 1)
+        if step > TOUR_STEPS:
+            return False, no_update, 1, no_update, True, True
+        label = t("tour.done") if step == TOUR_STEPS else t("tour.next")
+        return True, tour_step(step), step, label, True, True
+
+    @app.callback(
+        Output(ids.TOUR_HINT, "hide", allow_duplicate=True),
+        Input(ids.STORE_TOUR_SEEN, "modified_timestamp"),
+        State(ids.STORE_TOUR_SEEN, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def tour_hint(_ts: Any, seen: bool | None) -> bool:
+        return bool(seen)
+
+    @app.callback(
+        Output(ids.STORE_TOUR_SEEN, "data", allow_duplicate=True),
+        Input(ids.TOUR_HINT, "hide"),
+        prevent_initial_call=True,
+    )
+    def hint_closed(hidden: bool) -> Any:
+        # Closing the hint (its x) or taking the tour: it is not offered again in this browser.
+        if not hidden or not ctx.triggered:
+            raise PreventUpdate
+        return True
 
 
 def register_flow_chart(
@@ -254,7 +435,8 @@ def register_flow_chart(
 ) -> None:
     """A chart of one year's flows (Sankey, network), drawn by ``build`` while its ``tab`` is shown."""
 
-    @app.callback(
+    @localized(
+        app,
         Output(graph, "figure"),
         Input(ids.STORE_FLOWS, "data"),
         Input(ids.YEAR, "value"),
@@ -272,7 +454,8 @@ def register_flow_chart(
 def register_result_callbacks(app: Dash) -> None:
     """Runs of the current scenario and the baseline, cards and charts, play, presenter mode."""
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.STORE_RESULT, "data"),
         Output(ids.STORE_FLOWS, "data"),
         Output(ids.STATUS, "children"),
@@ -290,14 +473,18 @@ def register_result_callbacks(app: Dash) -> None:
         result, flows = runs.split(runs.run_compact(scenario))
         first, last = logic.year_bounds(runs.annual_frame(result))
         status = t(
-            "status.updated", seconds=result["seconds"], households=result["households"], seed=result["seed"]
+            "status.updated",
+            seconds=number(result["seconds"], 2),
+            households=number(result["households"]),
+            seed=result["seed"],
         )
         marks = [{"value": y, "label": str(y)} for y in range(first, last + 1, 5)]
         # The cards come with the run (one round trip less after a lever change); show_cards
         # redraws them once the result is stored, in case the baseline changed meanwhile.
         return result, flows, status, first, last, marks, _cards(result, baseline, year)
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.STORE_BASELINE, "data"),
         Input(ids.STORE_START, "data"),
         Input(ids.BASELINE_SELECT, "value"),
@@ -307,20 +494,25 @@ def register_result_callbacks(app: Dash) -> None:
     def run_baseline(start: dict, choice: str, saved: dict, current: dict) -> dict:
         return _or_keep(actions.baseline_result(choice, start, saved, current))
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.CARDS, "children", allow_duplicate=True),
         Input(ids.STORE_BASELINE, "data"),
         Input(ids.YEAR, "value"),
         Input(ids.STORE_RESULT, "data"),
+        Input(ids.STORE_BAND, "data"),
+        Input(ids.PLAY_TIMER, "disabled"),
         prevent_initial_call=True,
     )
-    def show_cards(baseline: dict, year: int, result: dict) -> list:
-        # Also after each run: the baseline may have arrived while the run was going on.
-        if not result:
+    def show_cards(baseline: dict, year: int, result: dict, band: dict | None, paused: bool) -> list:
+        # Also after each run: the baseline may have arrived while the run was going on. While
+        # playing, the browser shows the prepared frames instead.
+        if not result or paused is False:
             raise PreventUpdate
-        return _cards(result, baseline, year)
+        return _cards(result, baseline, year, band)
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.TRENDS, "figure"),
         Input(ids.STORE_RESULT, "data"),
         Input(ids.STORE_BASELINE, "data"),
@@ -328,22 +520,31 @@ def register_result_callbacks(app: Dash) -> None:
         Input(ids.YEAR, "value"),
         Input(ids.PRESENTER, "checked"),
         Input(ids.TABS, "value"),
-        State(ids.PLAY_TIMER, "disabled"),
+        Input(ids.PLAY_TIMER, "disabled"),
+        State(ids.STORE_SCENARIO, "data"),
     )
     def show_trends(
-        result: dict, baseline: dict, band: dict, year: int, big: bool, tab: str, paused: bool
+        result: dict, baseline: dict, band: dict, year: int, big: bool, tab: str, paused: bool, scenario: dict
     ) -> Any:
         _only_if_shown(tab, "trends")
+        if paused is False:
+            raise PreventUpdate  # playing: the browser draws the prepared frames
         band = band if band and result and band.get("digest") == result.get("digest") else None
-        upto = None if paused else year
         return figures.trends_figure(
-            runs.annual_frame(result), runs.annual_frame(baseline), band, year, upto, bool(big)
+            runs.annual_frame(result),
+            runs.annual_frame(baseline),
+            band,
+            year,
+            None,
+            bool(big),
+            _events(scenario, result),
         )
 
     register_flow_chart(app, ids.SANKEY, "flows", figures.sankey_figure)
     register_flow_chart(app, ids.NETWORK, "network", figures.network_figure)
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.ADOPTION, "figure"),
         Input(ids.STORE_RESULT, "data"),
         Input(ids.STORE_BASELINE, "data"),
@@ -358,7 +559,21 @@ def register_result_callbacks(app: Dash) -> None:
             current, runs.annual_frame(baseline), logic.adoption_columns(current), year, bool(big)
         )
 
-    @app.callback(
+    @localized(
+        app,
+        Output(ids.BUDGET, "figure"),
+        Input(ids.STORE_RESULT, "data"),
+        Input(ids.STORE_BASELINE, "data"),
+        Input(ids.YEAR, "value"),
+        Input(ids.PRESENTER, "checked"),
+        Input(ids.TABS, "value"),
+    )
+    def show_budget(result: dict, baseline: dict, year: int, big: bool, tab: str) -> Any:
+        _only_if_shown(tab, "budget")
+        return figures.budget_figure(runs.annual_frame(result), runs.annual_frame(baseline), year, bool(big))
+
+    @localized(
+        app,
         Output(ids.COMPARE_TABLE, "children"),
         Output(ids.COMPARE_GRAPH, "figure"),
         Input(ids.STORE_SAVED, "data"),
@@ -369,6 +584,7 @@ def register_result_callbacks(app: Dash) -> None:
         Input(ids.COMPARE_INDICATOR, "value"),
         Input(ids.YEAR, "value"),
         Input(ids.PRESENTER, "checked"),
+        Input(ids.TABS, "value"),
     )
     def show_compare(
         saved: dict,
@@ -379,10 +595,12 @@ def register_result_callbacks(app: Dash) -> None:
         indicator: str,
         year: int,
         big: bool,
+        tab: str,
     ) -> tuple:
+        _only_if_shown(tab, "compare")
         columns = logic.comparison_columns(result, saved, chosen, sweep)
         base = (
-            (t("series.baseline") + f": {baseline['name']}", runs.annual_frame(baseline))
+            (t("series.baseline") + f": {state.display_name(baseline['name'])}", runs.annual_frame(baseline))
             if baseline
             else ("", runs.annual_frame(None))
         )
@@ -398,30 +616,52 @@ def register_result_callbacks(app: Dash) -> None:
         band = sweep.get("band") if sweep else None
         return table, figures.compare_figure(columns, base, indicator, bool(big), band)
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.PLAY_TIMER, "disabled"),
         Output(ids.YEAR, "value"),
         Output(ids.PLAY, "children"),
         Output(ids.STORE_PLAY, "data"),
+        Output(ids.STORE_FRAMES, "data"),
         Input(ids.PLAY, "n_clicks"),
-        Input(ids.PLAY_TIMER, "n_intervals"),
         State(ids.PLAY_TIMER, "disabled"),
         State(ids.YEAR, "value"),
         State(ids.YEAR, "min"),
         State(ids.YEAR, "max"),
         State(ids.STORE_PLAY, "data"),
+        State(ids.STORE_RESULT, "data"),
+        State(ids.STORE_BASELINE, "data"),
+        State(ids.STORE_BAND, "data"),
+        State(ids.STORE_SCENARIO, "data"),
+        State(ids.PRESENTER, "checked"),
         prevent_initial_call=True,
     )
     def play(
-        _clicks: int, _ticks: int, paused: bool, year: int, first: int, last: int, paused_at: int
+        _clicks: int,
+        paused: bool,
+        year: int,
+        first: int,
+        last: int,
+        paused_at: int,
+        result: dict,
+        baseline: dict,
+        band: dict,
+        scenario: dict,
+        big: bool,
     ) -> tuple:
         bounds = (int(first), int(last))
         year = logic.clamp_year(year, bounds)
-        if ctx.triggered_id == ids.PLAY:
-            playing, year = logic.toggle_play(not paused, year, bounds, paused_at)
-        else:
-            playing, year = logic.play_tick(year, bounds)
-        return not playing, year, t("play.stop") if playing else t("play.start"), None if playing else year
+        playing, year = logic.toggle_play(not paused, year, bounds, paused_at)
+        if not playing:
+            return True, year, t("play.start"), year, no_update
+        current, base = runs.annual_frame(result), runs.annual_frame(baseline)
+        band = band if band and result and band.get("digest") == result.get("digest") else None
+        frames = logic.card_frames(current, base)
+        frames["trends"] = figures.trends_figure(
+            current, base, band, None, None, bool(big), _events(scenario, result)
+        ).to_plotly_json()
+        frames["labels"] = {"start": t("play.start"), "stop": t("play.stop")}
+        return False, year, t("play.stop"), None, frames
 
     @app.callback(Output(ids.ROOT, "className"), Input(ids.PRESENTER, "checked"))
     def presenter(on: bool) -> str:
@@ -438,6 +678,10 @@ def register_background_callbacks(app: Dash) -> None:
         State(ids.STORE_SCENARIO, "data"),
         State(ids.RUNS_REPLICATIONS, "value"),
         State(ids.RUNS_SCALE, "value"),
+        State(ids.BASELINE_SELECT, "value"),
+        State(ids.STORE_START, "data"),
+        State(ids.STORE_SAVED, "data"),
+        State(ids.STORE_LANG, "data"),
         background=True,
         progress=[Output(ids.RUNS_PROGRESS, "value"), Output(ids.RUNS_PROGRESS_TEXT, "children")],
         running=[
@@ -447,20 +691,36 @@ def register_background_callbacks(app: Dash) -> None:
         cancel=[Input(ids.RUNS_CANCEL, "n_clicks")],
         prevent_initial_call=True,
     )
-    def replications(set_progress: Any, _n: int, scenario: dict, n: int | None, choice: str) -> tuple:
+    def replications(
+        set_progress: Any,
+        _n: int,
+        scenario: dict,
+        n: int | None,
+        choice: str,
+        base: str,
+        start: dict,
+        saved: dict,
+        lang: str,
+    ) -> tuple:
         scale = runs.run_scale(choice, scenario)
+        baseline = actions.baseline_source(base, start, saved)[1]
+        if baseline is None:  # a saved scenario: run again on the same draws
+            baseline = saved[base]["scenario"]
 
         def report(share: float, run: int, total: int) -> None:
-            set_progress((round(100 * share, 1), t("runs.progress", run=run, runs=total)))
+            with use_language(lang):
+                set_progress((round(100 * share, 1), t("runs.progress", run=run, runs=total)))
 
-        band = runs.replicate(scenario, max(2, int(n or 2)), scale, report)
-        return band, t("runs.done", n=band["n"], scale=f"{100 * scale:.3g} %")
+        band = runs.replicate(scenario, max(2, int(n or 2)), scale, report, baseline=baseline)
+        with use_language(lang):
+            return band, runs.band_message(band, current_language())
 
 
 def register_sweep_callbacks(app: Dash) -> None:
     """Open a finished sweep's results for comparison."""
 
-    @app.callback(
+    @localized(
+        app,
         Output(ids.STORE_SWEEP, "data"),
         Output(ids.SWEEP_MSG, "children"),
         Input(ids.SWEEP_LOAD, "n_clicks"),
@@ -472,10 +732,67 @@ def register_sweep_callbacks(app: Dash) -> None:
         return _or_keep(sweep), message
 
 
+def register_clientside_callbacks(app: Dash) -> None:
+    """What runs in the browser: address bar, play ticks, language, clipboard, lever panel."""
+    app.clientside_callback(
+        """
+        function (link) {
+            if (link) {
+                try {
+                    const url = new URL(link);
+                    window.history.replaceState(null, "", url.pathname + url.search);
+                } catch (e) {}
+            }
+            return window.dash_clientside.no_update;
+        }
+        """,
+        Output(ids.STORE_URL_SYNC, "data"),
+        Input(ids.SHARE_LINK, "value"),
+    )
+    app.clientside_callback(
+        "function (n, frames, year, first, last) { return window.plasticSim.playTick(frames, year, first, last); }",
+        Output(ids.YEAR, "value", allow_duplicate=True),
+        Output(ids.PLAY_TIMER, "disabled", allow_duplicate=True),
+        Output(ids.STORE_PLAY, "data", allow_duplicate=True),
+        Input(ids.PLAY_TIMER, "n_intervals"),
+        State(ids.STORE_FRAMES, "data"),
+        State(ids.YEAR, "value"),
+        State(ids.YEAR, "min"),
+        State(ids.YEAR, "max"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function (chosen, lang, link) { return window.plasticSim.switchLanguage(chosen, lang, link); }",
+        Output(ids.STORE_URL_SYNC, "data", allow_duplicate=True),
+        Input(ids.LANGUAGE, "value"),
+        State(ids.STORE_LANG, "data"),
+        State(ids.SHARE_LINK, "value"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function (n, link, texts) { return window.plasticSim.copyLink(n, link, texts); }",
+        Output(ids.PAGE_MSG, "hide", allow_duplicate=True),
+        Input(ids.SHARE_COPY, "n_clicks"),
+        State(ids.SHARE_LINK, "value"),
+        State(ids.STORE_COPY_TEXTS, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function (n, presenter, navbar) { return window.plasticSim.toggleNavbar(navbar, presenter); }",
+        Output(ids.SHELL, "navbar"),
+        Input(ids.NAV_TOGGLE, "n_clicks"),
+        Input(ids.PRESENTER, "checked"),
+        State(ids.SHELL, "navbar"),
+        prevent_initial_call=True,
+    )
+
+
 def register(app: Dash, sweeps: bool) -> None:
     """Register every callback of the app."""
     register_scenario_callbacks(app)
+    register_page_callbacks(app)
     register_result_callbacks(app)
     register_background_callbacks(app)
+    register_clientside_callbacks(app)
     if sweeps:
         register_sweep_callbacks(app)

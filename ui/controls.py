@@ -12,6 +12,7 @@ Values are stored in model units; fractions are shown as percent. :func:`to_disp
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,7 +22,7 @@ from typing import Any, Literal
 from sim import io as sio
 from sim.levers import lever_catalogue
 from sim.scenario import MaterialParams, UnknownFieldError, field_at
-from ui.text import has_text, t
+from ui.text import t
 
 #: Pillars of the Cambodia-Japan Memorandum of Cooperation, in the order the panel shows them.
 PILLARS: tuple[str, ...] = ("circular_economy", "pollution_control", "climate")
@@ -139,13 +140,49 @@ def humanize(name: str) -> str:
     return sentence(words("_".join(tokens)))
 
 
+#: Source keys of data/provenance.csv and code names in the model's texts, left out of what the
+#: app shows: ``(pp_collection_coverage_pop)``, ``curve in sim.behaviour.deposit_return_rate``.
+_SOURCE_KEYS = re.compile(
+    r"\s*\((?:[a-z0-9]+_[a-z0-9_*]+(?:[,;]\s*)?(?:GAP)?)+\)|;?\s*curve in sim\.[\w.]*\w|``"
+)
+
+
+def plain(text: str) -> str:
+    """A model text without source keys and code names (they are in data/provenance.csv)."""
+    return re.sub(r"\s+([.,;])", r"\1", _SOURCE_KEYS.sub("", text)).strip()
+
+
+def unit_text(unit: str) -> str:
+    """A unit in the current language."""
+    return t(f"unit.{unit}", default=unit) if unit else ""
+
+
+def param_label(lever_id: str, name: str) -> str:
+    """Label of a lever parameter: the lever's own, else the common one, else from its name."""
+    return t(f"lever.{lever_id}.{name}.label", default=t(f"param.{name}.label", default=humanize(name)))
+
+
+def param_description(lever_id: str, name: str, english: str) -> str:
+    """Explanation of a lever parameter in the current language (English from the model)."""
+    common = t(f"param.{name}.description", default=plain(english))
+    return t(f"lever.{lever_id}.{name}.description", default=common)
+
+
+def lever_label(lever_id: str) -> str:
+    """Display name of a lever (English from the model, other languages from the catalogue)."""
+    info = next((i for i in lever_catalogue() if i.id == lever_id), None)
+    default = (info.label if info else "") or humanize(lever_id)
+    return t(f"lever.{lever_id}.label", default=default)
+
+
 def _param_spec(lever_id: str, p: Any, years: tuple[int, int]) -> ControlSpec | None:
     """The control of one lever parameter, or None if it has no simple control."""
     default = p.default
-    label = t(f"lever.{lever_id}.{p.name}", default=t(f"param.{p.name}", default=humanize(p.name)))
-    unit = p.unit or (t(f"unit.{p.name}") if has_text(f"unit.{p.name}") else "")
+    label = param_label(lever_id, p.name)
+    description = param_description(lever_id, p.name, p.description)
+    unit = p.unit
     if isinstance(default, bool):
-        return ControlSpec(p.name, label, "", p.description, "", "switch", default=default)
+        return ControlSpec(p.name, label, "", description, "", "switch", default=default)
     if not isinstance(default, int | float):
         return None  # lists (districts), optional years: kept as set in the scenario file
     integer = isinstance(default, int)
@@ -153,12 +190,13 @@ def _param_spec(lever_id: str, p: Any, years: tuple[int, int]) -> ControlSpec | 
     if p.name.endswith("_year"):
         low, high = years
     factor, shown_unit = display_unit(unit)
+    shown_unit = unit_text(shown_unit)
     if low is None or high is None:
         return ControlSpec(
             p.name,
             label,
             shown_unit,
-            p.description,
+            description,
             "",
             "number",
             factor=factor,
@@ -170,7 +208,7 @@ def _param_spec(lever_id: str, p: Any, years: tuple[int, int]) -> ControlSpec | 
         p.name,
         label,
         shown_unit,
-        p.description,
+        description,
         "",
         "slider",
         lo,
@@ -199,8 +237,8 @@ def lever_specs(start_year: int, end_year: int) -> list[LeverSpec]:
                 info.id,
                 t(f"lever.{info.id}.label", default=info.label or humanize(info.id)),
                 info.pillar,
-                t(f"lever.{info.id}.description", default=info.description),
-                info.evidence,
+                t(f"lever.{info.id}.description", default=plain(info.description)),
+                t(f"lever.{info.id}.evidence", default=plain(info.evidence)),
                 params,
             )
         )

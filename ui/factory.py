@@ -7,6 +7,7 @@ longer than the cache and never land in git.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import tempfile
@@ -16,8 +17,8 @@ from typing import Any
 import dash
 from dash import Dash, set_props
 
-from ui import callbacks, ids, layout
-from ui.text import t
+from ui import callbacks, ids, layout, workshop
+from ui.text import request_language, t, use_language
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 CACHE_ENV = "PLASTIC_APP_CACHE"
@@ -73,5 +74,18 @@ def create_app(**dash_kwargs: Any) -> Dash:
         options["background_callback_manager"] = background_manager()
     app = Dash(__name__, **options)
     app.layout = lambda: layout.serve_layout(sweeps)
+    app.interpolate_index = functools.partial(localized_index, app)  # type: ignore[method-assign]
     callbacks.register(app, sweeps)
+    workshop.register(app, (ids.STORE_LANG, "data"))
     return app
+
+
+def localized_index(app: Dash, **parts: Any) -> str:
+    """The page's HTML in the request's language: ``<html lang>`` and the title.
+
+    The language is ``?lang=`` of the address, else the browser's preferred one.
+    """
+    lang = request_language()
+    with use_language(lang):
+        page = Dash.interpolate_index(app, **{**parts, "title": t("app.page_title")})
+    return page.replace("<html>", f'<html lang="{lang}">', 1)

@@ -14,8 +14,21 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.network import NodeKind
-from ui.logic import CARDS, GHG_INDICATOR, GHG_TARGET_CUT, GHG_TARGET_YEAR, indicator_label, label_of, unit_of
-from ui.text import has_text, t
+from ui.logic import (
+    CARDS,
+    GHG_INDICATOR,
+    GHG_TARGET_CUT,
+    GHG_TARGET_YEAR,
+    REVENUE_INDICATOR,
+    SPENDING_INDICATOR,
+    Event,
+    fmt_number,
+    indicator_label,
+    label_of,
+    unit_of,
+)
+from ui.runs import band_label
+from ui.text import current_language, font_family, has_text, t
 
 CURRENT = "#1c7ed6"
 BASELINE = "#868e96"
@@ -57,6 +70,7 @@ KIND_LAYER: dict[str, int] = {
     NodeKind.MARKET: 5,
 }
 TARGET = "#e03131"
+EVENT_COLOURS = {"landfill": "#e03131", "lever": "#1c7ed6", "facility": "#2f9e44"}
 YEAR_LINE = {"color": "#adb5bd", "width": 1}
 WIDTH_CLASSES = 6
 MAX_EDGE_WIDTH = 14.0
@@ -67,14 +81,16 @@ def _line_width(big: bool) -> float:
     return 4 if big else 2.5
 
 
-def _style(fig: go.Figure, big: bool, height: int) -> go.Figure:
+def _style(fig: go.Figure, big: bool, height: int, legend: dict[str, Any] | None = None) -> go.Figure:
+    """Common look: fonts, height (taller in presenter mode), and a legend that hides no axis."""
     fig.update_layout(
         template="plotly_white",
-        font={"size": 20 if big else 12},
-        height=int(height * (1.45 if big else 1.0)),
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.08, "x": 0},
+        font={"size": 18 if big else 12, "family": font_family()},
+        height=int(height * (1.3 if big else 1.0)),
+        margin={"l": 56, "r": 20, "t": 86 if big else 72, "b": 40},
+        legend=legend or {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "yref": "container"},
         hovermode="closest",
+        title={"y": 0.98, "yanchor": "top", "x": 0.01, "xanchor": "left"},
     )
     return fig
 
@@ -100,7 +116,6 @@ def _band_traces(name: str, band: dict[str, Any], first: bool) -> list[go.Scatte
     years = band["years"]
     low = _scaled(name, pd.Series(band["low"][name], dtype=float))
     high = _scaled(name, pd.Series(band["high"][name], dtype=float))
-    q_low, q_high = (int(q * 100) for q in band["quantiles"])
     return [
         go.Scatter(
             x=years,
@@ -118,12 +133,60 @@ def _band_traces(name: str, band: dict[str, Any], first: bool) -> list[go.Scatte
             line={"width": 0},
             fill="tonexty",
             fillcolor=BAND,
-            name=t("series.band", low=q_low, high=q_high, n=band["n"]),
+            name=band_label(band, current_language()),
             showlegend=first,
             legendgroup="band",
             hoverinfo="skip",
         ),
     ]
+
+
+def _axis(k: int) -> str:
+    """Suffix of the k-th subplot's axes (``""``, ``"2"``, ...)."""
+    return "" if k == 0 else str(k + 1)
+
+
+def _vline(k: int, x: float, line: dict[str, Any], name: str) -> dict[str, Any]:
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "xref": f"x{_axis(k)}",
+        "y0": 0,
+        "y1": 1,
+        "yref": f"y{_axis(k)} domain",
+        "line": line,
+        "name": name,
+    }
+
+
+def event_marks(events: list[Event], panels: int, labelled: int, big: bool) -> tuple[list, list]:
+    """Vertical marks of events in every panel, with their labels in the first ``labelled`` panels.
+
+    Returns:
+        Shapes and annotations for ``fig.update_layout``.
+    """
+    shapes, notes = [], []
+    for event in events:
+        colour = EVENT_COLOURS[event.kind]
+        for k in range(panels):
+            shapes.append(_vline(k, event.year, {"color": colour, "width": 1.5, "dash": "dot"}, "event"))
+            if k < labelled:
+                notes.append(
+                    {
+                        "x": event.year,
+                        "xref": f"x{_axis(k)}",
+                        "y": 0.98,
+                        "yref": f"y{_axis(k)} domain",
+                        "text": event.label,
+                        "showarrow": False,
+                        "textangle": -90,
+                        "xanchor": "right",
+                        "yanchor": "top",
+                        "font": {"size": 12 if big else 9, "color": colour},
+                    }
+                )
+    return shapes, notes
 
 
 def trends_figure(
@@ -133,16 +196,21 @@ def trends_figure(
     year: int | None = None,
     upto_year: int | None = None,
     big: bool = False,
+    events: list[Event] | None = None,
 ) -> go.Figure:
-    """Small multiples of the card indicators: this scenario, the baseline and the band.
+    """Small multiples of the card indicators: this scenario, the baseline, the band and events.
+
+    The traces of this scenario carry ``meta="current"`` and the year line ``name="year"``, so
+    play can cut and move them in the browser from one figure prepared beforehand.
 
     Args:
         current: Yearly indicators of the current scenario.
         baseline: Yearly indicators of the baseline (drawn dashed; may be empty).
         band: Replication band (:func:`ui.runs.band`) of the current scenario, or None.
         year: Year marked with a vertical line.
-        upto_year: Draw the current scenario only up to this year (when playing).
+        upto_year: Draw the current scenario only up to this year.
         big: Presenter mode.
+        events: Landfill full, levers starting, facilities opening (:func:`ui.logic.events`).
     """
     if current.empty:
         return empty_figure(big=big, height=560)
@@ -185,6 +253,7 @@ def trends_figure(
                 line={"color": CURRENT, "width": width},
                 showlegend=first,
                 legendgroup="current",
+                meta="current",
             )
         )
         if name == GHG_INDICATOR and GHG_TARGET_YEAR in baseline.index:
@@ -201,32 +270,25 @@ def trends_figure(
         traces += new
         cells += [cell] * len(new)
         if year is not None:
-            axis = "" if k == 0 else str(k + 1)
-            shapes.append(
-                {
-                    "type": "line",
-                    "x0": year,
-                    "x1": year,
-                    "xref": f"x{axis}",
-                    "y0": 0,
-                    "y1": 1,
-                    "yref": f"y{axis} domain",
-                    "line": YEAR_LINE,
-                }
-            )
+            shapes.append(_vline(k, year, YEAR_LINE, "year"))
     fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
     fig.update_xaxes(range=[current.index.min() - 0.5, current.index.max() + 0.5])
-    fig.update_annotations(font_size=20 if big else 12)
-    fig.update_layout(shapes=shapes)
+    fig.update_annotations(font_size=18 if big else 12)
+    marks, notes = event_marks(events or [], len(specs), cols, big)
+    fig.update_layout(shapes=shapes + marks)
+    for note in notes:
+        fig.add_annotation(note)
     return _style(fig, big, 560)
 
 
 def node_label(name: str, kind: str | None = None) -> str:
-    """Readable name of a graph node: ``landfill:dangkor`` -> ``Landfill: Dangkor``."""
+    """Readable name of a graph node: ``landfill:dangkor`` -> ``Landfill: Dangkor`` (translated)."""
     prefix, _, rest = name.partition(":")
     if rest:
+        if prefix == "households":
+            return t(f"district.{rest}", default=rest)
         head = t(f"node.{prefix}") if has_text(f"node.{prefix}") else prefix.capitalize()
-        return f"{head}: {rest.replace('_', ' ').title()}" if prefix != "households" else rest
+        return f"{head}: {t(f'place.{rest}', default=rest.replace('_', ' ').title())}"
     return t(f"node.{name}") if has_text(f"node.{name}") else name.replace("_", " ").capitalize()
 
 
@@ -240,6 +302,25 @@ def year_flows(flows: pd.DataFrame, year: int) -> pd.DataFrame:
     return chosen.groupby(["source", "target"], as_index=False)["tonnes"].sum()
 
 
+def merged_flows(flows: pd.DataFrame, kinds: dict[str, str], year: int) -> pd.DataFrame:
+    """One year's flows by edge with the households of all districts as one node [t]."""
+    edges = year_flows(flows, year)
+    edges = edges.assign(
+        source=edges["source"].map(lambda n: _merge_households(n, kinds)),
+        target=edges["target"].map(lambda n: _merge_households(n, kinds)),
+    )
+    return (
+        edges[edges["source"] != edges["target"]]
+        .groupby(["source", "target"], as_index=False)["tonnes"]
+        .sum()
+    )
+
+
+def merged_kinds(kinds: dict[str, str]) -> dict[str, str]:
+    """Node kinds with the households of all districts as one node."""
+    return {_merge_households(n, kinds): k for n, k in kinds.items()}
+
+
 def sankey_figure(flows: pd.DataFrame, kinds: dict[str, str], year: int, big: bool = False) -> go.Figure:
     """Sankey of one year's flows, households of all districts as one node.
 
@@ -249,18 +330,9 @@ def sankey_figure(flows: pd.DataFrame, kinds: dict[str, str], year: int, big: bo
         year: The year drawn.
         big: Presenter mode.
     """
-    edges = year_flows(flows, year)
+    edges = merged_flows(flows, kinds, year)
     if edges.empty:
         return empty_figure(big=big, height=520)
-    edges = edges.assign(
-        source=edges["source"].map(lambda n: _merge_households(n, kinds)),
-        target=edges["target"].map(lambda n: _merge_households(n, kinds)),
-    )
-    edges = (
-        edges[edges["source"] != edges["target"]]
-        .groupby(["source", "target"], as_index=False)["tonnes"]
-        .sum()
-    )
     nodes = list(dict.fromkeys([*edges["source"], *edges["target"]]))
     index = {n: i for i, n in enumerate(nodes)}
     colours = [KIND_COLOURS.get(kinds.get(n, n), "#868e96") for n in nodes]
@@ -314,8 +386,21 @@ def edge_widths(tonnes: pd.Series, max_width: float = MAX_EDGE_WIDTH) -> pd.Seri
     return 1.0 + (max_width - 1.0) * (tonnes.clip(lower=0) / top) ** 0.5
 
 
+def width_legend(top_t: float, max_width: float = MAX_EDGE_WIDTH) -> list[tuple[float, float]]:
+    """Reference flows for the width legend: (tonnes, line width) at round values up to the largest."""
+    if top_t <= 0:
+        return []
+    magnitude = 10 ** math.floor(math.log10(top_t))
+    values = sorted({magnitude / 10, magnitude, top_t})
+    widths = edge_widths(pd.Series(values), max_width)  # the largest is top_t: same scale as the edges
+    return list(zip(values, widths.tolist(), strict=True))
+
+
 def network_figure(flows: pd.DataFrame, kinds: dict[str, str], year: int, big: bool = False) -> go.Figure:
-    """The material-flow graph with each edge as wide as the year's flow along it.
+    """The material-flow graph, districts' households as one node, each edge as wide as its flow.
+
+    Edges take the colour of where the plastic goes; a legend gives the width of reference
+    flows; node names sit on a white box so edges never run through them.
 
     Args:
         flows: ``year, source, target, tonnes`` (compact result).
@@ -325,70 +410,85 @@ def network_figure(flows: pd.DataFrame, kinds: dict[str, str], year: int, big: b
     """
     if not kinds:
         return empty_figure(big=big, height=560)
-    pos = network_layout(kinds)
-    edges = year_flows(flows, year)
+    merged = merged_kinds(kinds)
+    pos = network_layout(merged)
+    edges = merged_flows(flows, kinds, year)
     edges = edges[edges["source"].isin(pos) & edges["target"].isin(pos)]
     fig = go.Figure()
     if not edges.empty:
         widths = edge_widths(edges["tonnes"])
-        classes = pd.cut(widths, bins=WIDTH_CLASSES, labels=False, include_lowest=True)
-        for c in sorted(classes.unique()):
-            part = edges[classes == c]
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for u, v in zip(part["source"], part["target"], strict=True):
-                xs += [pos[u][0], pos[v][0], None]
-                ys += [pos[u][1], pos[v][1], None]
+        for (u, v, tonnes), w in zip(
+            edges[["source", "target", "tonnes"]].itertuples(index=False), widths, strict=True
+        ):
+            colour = _alpha(KIND_COLOURS.get(merged.get(v, ""), "#868e96"), 0.55)
             fig.add_trace(
                 go.Scatter(
-                    x=xs,
-                    y=ys,
+                    x=[pos[u][0], pos[v][0]],
+                    y=[pos[u][1], pos[v][1]],
                     mode="lines",
-                    hoverinfo="skip",
+                    line={"width": float(w), "color": colour},
+                    hoverinfo="text",
+                    text=f"{node_label(u)} → {node_label(v)}: {fmt_number(tonnes)} t",
                     showlegend=False,
-                    line={"width": float(widths[classes == c].mean()), "color": "rgba(73, 80, 87, 0.45)"},
                 )
             )
-        mid_x = [(pos[u][0] + pos[v][0]) / 2 for u, v in zip(edges["source"], edges["target"], strict=True)]
-        mid_y = [(pos[u][1] + pos[v][1]) / 2 for u, v in zip(edges["source"], edges["target"], strict=True)]
-        text = [
-            f"{node_label(u)} → {node_label(v)}: {w:,.0f} t"
-            for u, v, w in zip(edges["source"], edges["target"], edges["tonnes"], strict=True)
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=mid_x,
-                y=mid_y,
-                mode="markers",
-                marker={"size": 6, "opacity": 0},
-                text=text,
-                hoverinfo="text",
-                showlegend=False,
+        for tonnes, w in width_legend(float(edges["tonnes"].max())):
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="lines",
+                    line={"width": float(w), "color": "rgba(73, 80, 87, 0.6)"},
+                    name=f"{fmt_number(tonnes)} t",
+                    legendgroup="width",
+                    legendgrouptitle={"text": t("figure.network.width")},
+                )
             )
-        )
     nodes = list(pos)
     fig.add_trace(
         go.Scatter(
             x=[pos[n][0] for n in nodes],
             y=[pos[n][1] for n in nodes],
-            mode="markers+text",
-            text=[node_label(n) for n in nodes],
-            textposition="middle right",
-            textfont={"size": 16 if big else 10},
+            mode="markers",
             marker={
-                "size": 18 if big else 12,
-                "color": [KIND_COLOURS.get(kinds[n], "#868e96") for n in nodes],
+                "size": 18 if big else 13,
+                "color": [KIND_COLOURS.get(merged[n], "#868e96") for n in nodes],
                 "line": {"width": 1, "color": "white"},
             },
-            hovertext=[f"{node_label(n)} ({kinds[n].replace('_', ' ')})" for n in nodes],
+            hovertext=[_network_name(n, merged) for n in nodes],
             hoverinfo="text",
             showlegend=False,
         )
     )
-    fig.update_xaxes(visible=False, range=[-0.3, max(p[0] for p in pos.values()) + 0.9])
-    fig.update_yaxes(visible=False, range=[-0.03, 1.03])
+    for n in nodes:
+        fig.add_annotation(
+            x=pos[n][0],
+            y=pos[n][1],
+            text=_network_name(n, merged),
+            showarrow=False,
+            xanchor="left",
+            xshift=10,
+            font={"size": 15 if big else 12},
+            bgcolor="rgba(255, 255, 255, 0.85)",
+        )
+    fig.update_xaxes(visible=False, range=[-0.2, max(p[0] for p in pos.values()) + 1.0])
+    fig.update_yaxes(visible=False, range=[-0.04, 1.04])
     fig.update_layout(title=t("figure.network.title", year=year))
-    return _style(fig, big, 560)
+    legend = {
+        "orientation": "v",
+        "x": 1.0,
+        "xanchor": "right",
+        "y": 0.0,
+        "yanchor": "bottom",
+        "bgcolor": "rgba(255,255,255,0.85)",
+    }
+    return _style(fig, big, 560, legend)
+
+
+def _network_name(node: str, kinds: dict[str, str]) -> str:
+    if kinds.get(node) == NodeKind.HOUSEHOLDS:
+        return t("figure.network.all_districts")
+    return node_label(node)
 
 
 def adoption_figure(
@@ -439,8 +539,74 @@ def adoption_figure(
     if year is not None:
         fig.add_vline(x=year, line=YEAR_LINE)
     fig.update_yaxes(title_text=t("figure.adoption.axis"), rangemode="tozero")
-    fig.update_layout(title=t("figure.adoption.title"))
-    return _style(fig, big, 460)
+    fig.update_xaxes(title_text=t("figure.year"))
+    title = f"{t('figure.adoption.title')}<br><sup>{t('figure.adoption.baseline_note')}</sup>"
+    fig.update_layout(title=title)
+    legend = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"}
+    fig = _style(fig, big, 460, legend)
+    fig.update_layout(margin={"r": 260 if big else 220})
+    return fig
+
+
+#: What the public budget for plastic is made of: (indicator, side) in stacking order.
+BUDGET_PARTS: tuple[tuple[str, str], ...] = (
+    ("fee_revenue_usd", "revenue"),
+    ("landfill_tax_usd", "revenue"),
+    ("producer_fees_usd", "revenue"),
+    ("collection_cost_usd", "spending"),
+    ("landfill_cost_usd", "spending"),
+    ("subsidies_usd", "spending"),
+    ("programme_cost_usd", "spending"),
+)
+BUDGET_COLOURS = ("#2f9e44", "#74b816", "#0ca678", "#e8590c", "#f59f00", "#ae3ec9", "#d6336c")
+
+
+def budget_figure(
+    current: pd.DataFrame, baseline: pd.DataFrame, year: int | None = None, big: bool = False
+) -> go.Figure:
+    """Public revenue and spending on plastic over time, by source, never netted against each other.
+
+    Revenue (collection fees, landfill tax, producer fees) is drawn above zero and spending
+    (collection, landfill, subsidies, programmes) below it, stacked by part; the baseline's
+    totals are dashed lines, so a new tax never reads as a saving.
+    """
+    if current.empty:
+        return empty_figure(big=big, height=460)
+    fig = go.Figure()
+    for (name, side), colour in zip(BUDGET_PARTS, BUDGET_COLOURS, strict=True):
+        if name not in current.columns:
+            continue
+        sign = 1 if side == "revenue" else -1
+        fig.add_trace(
+            go.Bar(
+                x=current.index,
+                y=sign * current[name] / 1e6,
+                name=label_of(name),
+                marker_color=colour,
+                legendgroup=side,
+                legendgrouptitle={"text": t(f"series.{side}")},
+            )
+        )
+    for name, sign in ((REVENUE_INDICATOR, 1), (SPENDING_INDICATOR, -1)):
+        if name in baseline.columns:
+            fig.add_trace(
+                go.Scatter(
+                    x=baseline.index,
+                    y=sign * baseline[name] / 1e6,
+                    mode="lines",
+                    name=f"{t('series.baseline')}: {label_of(name)}",
+                    line={"color": BASELINE, "dash": "dash", "width": _line_width(big)},
+                    legendgroup="baseline",
+                )
+            )
+    if year is not None:
+        fig.add_vline(x=year, line=YEAR_LINE)
+    fig.update_layout(barmode="relative", title=t("figure.budget.title"))
+    fig.update_yaxes(title_text=f"{t('unit.M', default='M')} {unit_of(SPENDING_INDICATOR)}", zeroline=True)
+    legend = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"}
+    fig = _style(fig, big, 460, legend)
+    fig.update_layout(margin={"r": 260 if big else 220})
+    return fig
 
 
 def compare_figure(

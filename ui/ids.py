@@ -19,10 +19,19 @@ STORE_SAVED = "store-saved"  # named scenarios, in the browser's local storage
 STORE_SWEEP = "store-sweep"  # a finished sweep's annual results, for comparison
 STORE_PLAY = "store-play"  # year where play was paused (None while playing)
 STORE_URL_SYNC = "store-url-sync"  # output of the clientside address-bar update
+STORE_LANG = "store-lang"  # language of the page ("km", "en", "ja"); callbacks build texts in it
+STORE_FRAMES = "store-frames"  # cards and trends of every year, prepared before playing
+STORE_LINK_COMPARE = "store-link-compare"  # names of the scenarios a link asks to compare
+STORE_PENDING_SAVE = "store-pending-save"  # name waiting for confirmation to overwrite
+STORE_TOUR_SEEN = "store-tour-seen"  # local storage: the first-use hint was dismissed
+STORE_COPY_TEXTS = "store-copy-texts"  # messages of the clipboard copy, in the page's language
+STORE_PLAY_SYNC = "store-play-sync"  # output of the clientside play tick
 
 LOCATION = "location"
 ROOT = "root"
+SHELL = "app-shell"
 ERROR_ALERT = "error-alert"
+PAGE_MSG = "page-message"  # page-level notices (undo, reset, clipboard, presets)
 STATUS = "run-status"
 RUN_SPINNER = "run-spinner"
 
@@ -33,6 +42,24 @@ ISLAND = "island-button"
 PHNOM_PENH = "phnom-penh-button"
 PRESENTER = "presenter-switch"
 SCENARIO_BADGE = "scenario-badge"
+LANGUAGE = "language-select"
+NAV_TOGGLE = "nav-toggle"  # burger: lever panel on phones (drawer) and on desktops (collapse)
+HEADER_ACTIONS = "header-actions"  # the buttons shown on wide screens
+HEADER_MENU = "header-menu"  # the same actions in a menu on phones
+HELP = "help-button"
+HELP_MODAL = "help-modal"
+TOUR = "tour-button"
+TOUR_MODAL = "tour-modal"
+TOUR_STEP = "tour-step"
+TOUR_STEP_N = "tour-step-number"
+TOUR_NEXT = "tour-next"
+TOUR_BACK = "tour-back"
+TOUR_HINT = "tour-hint"
+TOUR_HINT_OPEN = "tour-hint-open"
+PACKAGES = "packages-bar"
+SAVE_CONFIRM_MODAL = "save-confirm-modal"
+SAVE_CONFIRM = "save-confirm"
+SAVE_CANCEL = "save-cancel"
 
 # side panel
 SIDE_TABS = "side-tabs"
@@ -69,6 +96,7 @@ TRENDS = "trends-graph"
 SANKEY = "sankey-graph"
 NETWORK = "network-graph"
 ADOPTION = "adoption-graph"
+BUDGET = "budget-graph"
 COMPARE_TABLE = "compare-table"
 COMPARE_GRAPH = "compare-graph"
 COMPARE_INDICATOR = "compare-indicator"
@@ -88,6 +116,9 @@ LEVER_ON_TYPE = "lever-on"
 LEVER_PARAM_TYPE = "lever-param"
 LEVER_PARAMS_TYPE = "lever-params"
 ASSUMPTION_TYPE = "assumption"
+PRESET_TYPE = "preset"  # a starting scenario or a policy package, one click away
+MENU_TYPE = "menu-action"  # an action of the phone or help menu (undo, reset, help, tour)
+MENU_PRESET_TYPE = "menu-preset"  # a starting scenario or a package in the phone menu
 
 
 def lever_group(pillar: str) -> dict[str, str]:
@@ -123,3 +154,18 @@ def card(indicator: str) -> str:
 def lever_card(lever: str) -> str:
     """The card of one lever: switch, explanation and parameter controls (``#lever-<lever>``)."""
     return f"lever-{lever}"
+
+
+def preset(name: str) -> dict[str, str]:
+    """The button of a starting scenario (``baseline``, ``island``) or a policy package."""
+    return {"type": PRESET_TYPE, "name": name}
+
+
+def menu_action(action: str) -> dict[str, str]:
+    """An item of the phone menu that does what the header button ``action`` does."""
+    return {"type": MENU_TYPE, "action": action}
+
+
+def menu_preset(name: str) -> dict[str, str]:
+    """The phone menu's item of a starting scenario or a policy package."""
+    return {"type": MENU_PRESET_TYPE, "name": name}

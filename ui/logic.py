@@ -1,27 +1,41 @@
-"""What the result panels say: indicator cards, comparison table, formatting, play.
+"""What the result panels say: indicator cards, comparison table, events, formatting, play.
 
 Plain functions of tables and numbers, called by the callbacks and unit-tested on their own.
-Indicator names, units and descriptions come from :data:`sim.metrics.INDICATORS`.
+Indicator names, units and descriptions come from :data:`sim.metrics.INDICATORS` (English) and
+the catalogue :mod:`sim.i18n` (Khmer, Japanese), in the language of :mod:`ui.text`.
+
+Cards are built by :func:`cards`, one :class:`CardSpec` each; per-indicator additions (notes,
+progress bars, probabilities) are functions in :data:`CARD_EXTRAS`, so a new line on a card is
+one function added there.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import pandas as pd
 
 from sim.metrics import INDICATORS
-from ui.text import t
+from sim.uncertainty import GHG_TARGET
+from ui.text import number, t
 
 Tone = Literal["good", "bad", "neutral"]
 Better = Literal["up", "down", "none"]
+Mode = Literal["pp", "pct", "abs"]
 
-#: Cambodia's NDC 3.0 target: GHG 55 % below business as usual by 2035.
-GHG_TARGET_CUT = 0.55
-GHG_TARGET_YEAR = 2035
-GHG_INDICATOR = "ghg_net_t_co2e"
+#: Cambodia's NDC 3.0 target: GHG 55 % below business as usual by 2035 (defined in sim.uncertainty).
+GHG_TARGET_CUT = GHG_TARGET.cut
+GHG_TARGET_YEAR = GHG_TARGET.year
+GHG_INDICATOR = GHG_TARGET.indicator
+MISMANAGED_INDICATOR = "mismanaged_rate"
+LANDFILL_INDICATOR = "landfill_years_left"
+SPENDING_INDICATOR = "public_spending_usd"
+REVENUE_INDICATOR = "public_revenue_usd"
+#: Money indicators whose card never reads "better" while mismanaged waste rises.
+MONEY_CARDS = frozenset({SPENDING_INDICATOR, "net_public_cost_usd"})
 
 
 @dataclass(frozen=True)
@@ -30,24 +44,26 @@ class CardSpec:
 
     indicator: str
     better: Better
-    delta: Literal["pp", "pct", "abs"]
+    delta: Mode
 
 
 #: The cards, in display order (the headline indicators).
 CARDS: tuple[CardSpec, ...] = (
     CardSpec("recycling_rate", "up", "pp"),
     CardSpec("collection_rate", "up", "pp"),
-    CardSpec("mismanaged_rate", "down", "pp"),
+    CardSpec(MISMANAGED_INDICATOR, "down", "pp"),
     CardSpec("leaked_to_water_t", "down", "pct"),
     CardSpec(GHG_INDICATOR, "down", "pct"),
-    CardSpec("landfill_years_left", "up", "abs"),
-    CardSpec("net_public_cost_usd", "down", "pct"),
+    CardSpec(LANDFILL_INDICATOR, "up", "abs"),
+    CardSpec(SPENDING_INDICATOR, "down", "pct"),
     CardSpec("picker_income_usd_per_month", "up", "pct"),
 )
 #: Recycler utilisation from which the recycling card says capacity is what limits it.
 FULL_UTILISATION = 0.95
 #: Relative changes smaller than this are shown as neutral.
 NEUTRAL_TOLERANCE = 0.005
+#: A reference smaller than this share of the value is "near zero": changes are shown absolute.
+NEAR_ZERO_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ class Card:
     baseline: str
     progress: float | None = None  # GHG card: share of the 2035 target reached [%]
     note: str = ""
+    lines: tuple[str, ...] = ()  # further lines added by CARD_EXTRAS
 
 
 def missing(value: Any) -> bool:
@@ -72,31 +89,43 @@ def missing(value: Any) -> bool:
 
 
 def fmt_number(value: float) -> str:
-    """A number rounded for reading: ``1.23 M``, ``12,345``, ``45.6``."""
+    """A number rounded for reading: ``1.23 M``, ``12,345``, ``45.6`` (current language's style)."""
     magnitude = abs(value)
     if magnitude >= 1e6:
-        return f"{value / 1e6:,.2f} M"
+        return f"{number(value / 1e6, 2)} {t('unit.M', default='M')}"
     if magnitude >= 100:
-        return f"{value:,.0f}"
+        return number(value)
     if magnitude >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+        return number(value, 1)
+    return number(value, 2)
 
 
 def label_of(indicator: str) -> str:
-    """Display name of an indicator (``sim.metrics``; a translation may override it)."""
-    return t(f"indicator.{indicator}.label", default=INDICATORS[indicator].label)
+    """Display name of an indicator (English from ``sim.metrics``, other languages from the catalogue)."""
+    default = INDICATORS[indicator].label if indicator in INDICATORS else indicator
+    return t(f"indicator.{indicator}.label", default=default)
 
 
 def description_of(indicator: str) -> str:
-    """Explanation of an indicator (``sim.metrics``; a translation may override it)."""
-    return t(f"indicator.{indicator}.description", default=INDICATORS[indicator].description)
+    """Plain-language explanation of an indicator, in the current language."""
+    default = INDICATORS[indicator].description if indicator in INDICATORS else ""
+    return t(f"indicator.{indicator}.description", default=default)
+
+
+def model_unit(indicator: str) -> str:
+    """Unit of an indicator as the model writes it (fractions as %)."""
+    unit = INDICATORS[indicator].unit if indicator in INDICATORS else ""
+    return "%" if unit == "fraction" else unit
+
+
+def unit_label(unit: str) -> str:
+    """A unit in the current language (``t`` -> ``តោន``)."""
+    return t(f"unit.{unit}", default=unit) if unit else ""
 
 
 def unit_of(indicator: str) -> str:
-    """Display unit of an indicator (fractions as %)."""
-    unit = INDICATORS[indicator].unit if indicator in INDICATORS else ""
-    return "%" if unit == "fraction" else unit
+    """Display unit of an indicator in the current language (fractions as %)."""
+    return unit_label(model_unit(indicator))
 
 
 def indicator_label(indicator: str) -> str:
@@ -108,18 +137,31 @@ def format_parts(indicator: str, value: Any) -> tuple[str, str]:
     """An indicator value as (number, unit), e.g. ``("12.3", "%")`` or ``("4,560", "t")``."""
     if missing(value):
         return "–", ""
-    unit = unit_of(indicator)
-    if unit == "%":
-        return f"{100 * value:.1f}", "%"
-    return fmt_number(value), unit
+    if model_unit(indicator) == "%":
+        return number(100 * value, 1), "%"
+    return fmt_number(value), unit_of(indicator)
 
 
 def format_value(indicator: str, value: Any) -> str:
     """An indicator value with its unit, e.g. ``12.3 %``, ``4,560 t`` or ``USD 1.20 M``."""
-    number, unit = format_parts(indicator, value)
-    if unit == "USD":
-        return f"USD {number}"
-    return f"{number} {unit}".strip()
+    shown, unit = format_parts(indicator, value)
+    if model_unit(indicator) == "USD" and unit == "USD":
+        return f"USD {shown}"
+    return f"{shown} {unit}".strip()
+
+
+def near_zero(value: float, reference: float) -> bool:
+    """Whether ``reference`` is too close to zero (or of the other sign) for a percentage change."""
+    if abs(reference) <= 1e-9:
+        return True
+    return (value * reference < 0) or abs(reference) < NEAR_ZERO_SHARE * abs(value)
+
+
+def change_mode(value: Any, reference: Any, mode: Mode) -> Mode:
+    """How a change is best shown: percentages fall back to absolute against a near-zero reference."""
+    if mode == "pct" and not missing(value) and not missing(reference) and near_zero(value, reference):
+        return "abs"
+    return mode
 
 
 def change(value: Any, reference: Any, mode: str) -> float | None:
@@ -133,15 +175,25 @@ def change(value: Any, reference: Any, mode: str) -> float | None:
     return value - reference
 
 
+def shown_change(value: Any, reference: Any, mode: Mode) -> float | None:
+    """The change as the card prints it: points of the rounded values, so it matches what is shown.
+
+    ``8.5 %`` beside ``Baseline 8.4 %`` reads ``+0.1 pp``, never ``±0.0 pp``.
+    """
+    if mode == "pp" and not missing(value) and not missing(reference):
+        return round(100 * value, 1) - round(100 * reference, 1)
+    return change(value, reference, mode)
+
+
 def format_change(delta: float | None, mode: str, indicator: str) -> str:
     """A change with its sign and unit: ``+1.2 pp``, ``−8 %``, ``+2.5 years``."""
     if delta is None:
         return "–"
     size = abs(delta)
     if mode == "pp":
-        text = f"{size:.1f} pp"
+        text = f"{number(size, 1)} pp"
     elif mode == "pct":
-        text = f"{size:.0f} %" if size >= 10 else f"{size:.1f} %"
+        text = f"{number(size)} %" if size >= 10 else f"{number(size, 1)} %"
     else:
         text = f"{fmt_number(size)} {unit_of(indicator)}".strip()
     if not any(ch in "123456789" for ch in text.split(" ")[0]):
@@ -167,14 +219,132 @@ def at(table: pd.DataFrame, year: int, column: str) -> Any:
     return None if missing(value) else float(value)
 
 
+def mismanaged_worse(current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> bool:
+    """Whether the mismanaged share is higher than the baseline's in ``year`` (beyond rounding)."""
+    delta = change(at(current, year, MISMANAGED_INDICATOR), at(baseline, year, MISMANAGED_INDICATOR), "pp")
+    return delta is not None and delta > 100 * NEUTRAL_TOLERANCE
+
+
 def ghg_progress(current: pd.DataFrame, baseline: pd.DataFrame) -> float | None:
-    """Share [%] of the 55 %-below-baseline cut reached in 2035 (0 to 100)."""
-    cut = change(
-        at(current, GHG_TARGET_YEAR, GHG_INDICATOR), at(baseline, GHG_TARGET_YEAR, GHG_INDICATOR), "pct"
-    )
-    if cut is None:
+    """Share [%] of the 55 %-below-baseline cut reached in 2035 (0 to 100); None if undefined."""
+    value = at(current, GHG_TARGET_YEAR, GHG_INDICATOR)
+    reference = at(baseline, GHG_TARGET_YEAR, GHG_INDICATOR)
+    if missing(value) or missing(reference) or reference <= 0:
         return None
+    cut = change(value, reference, "pct")
+    assert cut is not None
     return max(0.0, min(100.0, -cut / (100 * GHG_TARGET_CUT) * 100))
+
+
+def landfill_full_year(table: pd.DataFrame) -> int | None:
+    """First year in which no landfill space is left (None if never)."""
+    if table.empty or LANDFILL_INDICATOR not in table.columns:
+        return None
+    full = table.index[table[LANDFILL_INDICATOR].fillna(1.0) <= 0]
+    return int(full[0]) if len(full) else None
+
+
+# --------------------------------------------------------------------------- per-card additions
+
+Extra = Callable[[Card, pd.DataFrame, pd.DataFrame, int], Card]
+
+
+def _recycling_extra(card: Card, current: pd.DataFrame, _baseline: pd.DataFrame, year: int) -> Card:
+    utilisation = at(current, year, "recycler_utilisation")
+    if utilisation is not None and utilisation >= FULL_UTILISATION:
+        return replace(card, note=t("card.recycling.full"))
+    return card
+
+
+def _ghg_extra(card: Card, current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> Card:
+    value, reference = at(current, year, GHG_INDICATOR), at(baseline, year, GHG_INDICATOR)
+    mode = change_mode(value, reference, "pct")
+    progress = ghg_progress(current, baseline)
+    shown, unit = format_change(change(value, reference, mode), mode, GHG_INDICATOR), ""
+    if mode == "abs" and shown.endswith(unit_of(GHG_INDICATOR)):
+        shown, unit = shown.removesuffix(unit_of(GHG_INDICATOR)).strip(), unit_of(GHG_INDICATOR)
+    note = t("card.ghg.progress", share=f"{number(progress or 0.0)} %")
+    if progress is None and reference is not None:
+        note = t("card.ghg.undefined")
+    return replace(
+        card,
+        title=t("card.ghg.title"),
+        value=shown,
+        unit=unit,
+        delta=t("card.ghg.target"),
+        progress=progress,
+        note=note,
+        baseline=f"{format_value(GHG_INDICATOR, value)} · {card.baseline}",
+    )
+
+
+def _landfill_extra(card: Card, current: pd.DataFrame, _baseline: pd.DataFrame, year: int) -> Card:
+    value = at(current, year, LANDFILL_INDICATOR)
+    full = landfill_full_year(current)
+    if value is not None and value <= 0:
+        return replace(card, note=t("card.landfill.full"))
+    if value is None:
+        return replace(card, value="–", note=t("card.landfill.unused"))
+    if full is not None:
+        return replace(card, note=t("card.landfill.full_in", year=full))
+    return card
+
+
+def _budget_extra(card: Card, current: pd.DataFrame, _baseline: pd.DataFrame, year: int) -> Card:
+    revenue, spending = at(current, year, REVENUE_INDICATOR), at(current, year, SPENDING_INDICATOR)
+    if revenue is None or spending is None:
+        return card
+    return replace(
+        card,
+        note=t(
+            "card.budget.note",
+            revenue=format_value(REVENUE_INDICATOR, revenue),
+            spending=format_value(SPENDING_INDICATOR, spending),
+        ),
+    )
+
+
+#: Additions to particular cards, applied in order after the common part is built.
+CARD_EXTRAS: dict[str, list[Extra]] = {
+    "recycling_rate": [_recycling_extra],
+    GHG_INDICATOR: [_ghg_extra],
+    LANDFILL_INDICATOR: [_landfill_extra],
+    SPENDING_INDICATOR: [_budget_extra],
+}
+
+
+def build_card(spec: CardSpec, current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> Card:
+    """One indicator card for ``year``, with its change against the baseline and its additions."""
+    value = at(current, year, spec.indicator)
+    reference = at(baseline, year, spec.indicator)
+    mode = change_mode(value, reference, spec.delta)
+    delta = shown_change(value, reference, mode)
+    card_tone = tone(change(value, reference, mode), spec.better, mode)
+    guarded = (
+        spec.indicator in MONEY_CARDS and card_tone == "good" and mismanaged_worse(current, baseline, year)
+    )
+    shown, unit = format_parts(spec.indicator, value)
+    lines: tuple[str, ...] = ()
+    if mode != spec.delta:
+        lines += (t("card.near_zero", unit=unit_of(spec.indicator)),)
+    if guarded:
+        lines += (t("card.worse_mismanaged"),)
+    card = Card(
+        spec.indicator,
+        label_of(spec.indicator),
+        shown,
+        unit,
+        format_change(delta, mode, spec.indicator),
+        "neutral" if guarded else card_tone,
+        description_of(spec.indicator),
+        t("card.baseline_value", value=format_value(spec.indicator, reference))
+        if reference is not None
+        else t("card.no_baseline"),
+        lines=lines,
+    )
+    for extra in CARD_EXTRAS.get(spec.indicator, []):
+        card = extra(card, current, baseline, year)
+    return card
 
 
 def cards(current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> list[Card]:
@@ -185,43 +355,97 @@ def cards(current: pd.DataFrame, baseline: pd.DataFrame, year: int) -> list[Card
         baseline: Yearly indicators of the comparison baseline (may be empty while it runs).
         year: The year shown.
     """
-    out = []
-    for spec in CARDS:
-        value = at(current, year, spec.indicator)
-        reference = at(baseline, year, spec.indicator)
-        delta = change(value, reference, spec.delta)
-        baseline_text = (
-            t("card.baseline_value", value=format_value(spec.indicator, reference))
-            if reference is not None
-            else t("card.no_baseline")
-        )
-        title, progress, note = label_of(spec.indicator), None, ""
-        shown, unit = format_parts(spec.indicator, value)
-        delta_text = format_change(delta, spec.delta, spec.indicator)
-        if spec.indicator == GHG_INDICATOR:
-            title, shown, unit = t("card.ghg.title"), format_change(delta, "pct", spec.indicator), ""
-            progress = ghg_progress(current, baseline)
-            delta_text, note = t("card.ghg.target"), t("card.ghg.progress", share=progress or 0.0)
-            baseline_text = f"{format_value(spec.indicator, value)} · {baseline_text}"
-        if spec.indicator == "recycling_rate":
-            utilisation = at(current, year, "recycler_utilisation")
-            if utilisation is not None and utilisation >= FULL_UTILISATION:
-                note = t("card.recycling.full")
-        out.append(
-            Card(
-                spec.indicator,
-                title,
-                shown,
-                unit,
-                delta_text,
-                tone(delta, spec.better, spec.delta),
-                description_of(spec.indicator),
-                baseline_text,
-                progress,
-                note,
+    return [build_card(spec, current, baseline, year) for spec in CARDS]
+
+
+def card_frames(current: pd.DataFrame, baseline: pd.DataFrame) -> dict[str, Any]:
+    """The cards of every year, prepared before playing so each tick only swaps texts.
+
+    Returns:
+        ``years`` and ``cards``: year -> list of ``{id, value, unit, delta, tone, baseline, note}``.
+    """
+    years = [int(y) for y in current.index]
+    return {
+        "years": years,
+        "cards": {
+            str(year): [
+                {
+                    "indicator": c.indicator,
+                    "value": c.value,
+                    "unit": c.unit,
+                    "delta": delta_text(c),
+                    "tone": c.tone,
+                    "baseline": c.baseline,
+                }
+                for c in cards(current, baseline, year)
+            ]
+            for year in years
+        },
+    }
+
+
+def delta_text(item: Card) -> str:
+    """The change as the card's badge reads it."""
+    if item.delta == "–":
+        return t("card.no_baseline")
+    if item.progress is not None or item.indicator == GHG_INDICATOR:
+        return item.delta
+    return f"{item.delta} {t('card.vs_baseline')}"
+
+
+# --------------------------------------------------------------------------- events on the charts
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happens in a year and explains a jump: ``kind`` is landfill, lever or facility."""
+
+    year: int
+    kind: Literal["landfill", "lever", "facility"]
+    label: str
+
+
+def events(
+    scenario: dict[str, Any] | None,
+    current: pd.DataFrame,
+    lever_label: Callable[[str], str],
+    facility_label: Callable[[str, str], str],
+) -> list[Event]:
+    """Landfill full, levers starting and facilities opening within the simulated years.
+
+    Args:
+        scenario: The current scenario (JSON dict).
+        current: Its yearly indicators.
+        lever_label: Display name of a lever id.
+        facility_label: Display name of a facility (id, kind).
+    """
+    if current.empty:
+        return []
+    first, last = int(current.index.min()), int(current.index.max())
+    out: list[Event] = []
+    full = landfill_full_year(current)
+    if full is not None and full > first:
+        out.append(Event(full, "landfill", t("event.landfill_full")))
+    starts: dict[int, list[str]] = {}
+    for lever, settings in ((scenario or {}).get("policies") or {}).items():
+        if settings and first < int(settings.get("start_year", first)) <= last:
+            starts.setdefault(int(settings["start_year"]), []).append(lever_label(lever))
+    for year, names in sorted(starts.items()):
+        label = names[0] if len(names) == 1 else t("event.levers_start", n=len(names))
+        out.append(Event(year, "lever", t("lever.starts", lever=label) if len(names) == 1 else label))
+    for name, facility in ((scenario or {}).get("facilities") or {}).items():
+        if first < int(facility.get("open_year", first)) <= last:
+            out.append(
+                Event(
+                    int(facility["open_year"]),
+                    "facility",
+                    t("event.facility_opens", facility=facility_label(name, facility["kind"])),
+                )
             )
-        )
-    return out
+    return sorted(out, key=lambda e: (e.year, e.kind))
+
+
+# --------------------------------------------------------------------------- comparison
 
 
 def comparison_rows(
@@ -247,11 +471,10 @@ def comparison_rows(
         row.append(format_value(spec.indicator, reference))
         for _, table in columns:
             value = at(table, year, spec.indicator)
-            delta = change(value, reference, spec.delta)
+            mode = change_mode(value, reference, spec.delta)
+            delta = shown_change(value, reference, mode)
             text = format_value(spec.indicator, value)
-            row.append(
-                text if delta is None else f"{text} ({format_change(delta, spec.delta, spec.indicator)})"
-            )
+            row.append(text if delta is None else f"{text} ({format_change(delta, mode, spec.indicator)})")
         rows.append(row)
     return header, rows
 
@@ -289,6 +512,9 @@ def adoption_columns(table: pd.DataFrame) -> list[str]:
         if name.startswith("households_separating_") or name == "households_using_formal_share"
     ]
     return [c for c in wanted if c in table.columns]
+
+
+# --------------------------------------------------------------------------- years and play
 
 
 def year_bounds(table: pd.DataFrame) -> tuple[int, int] | None:
@@ -330,11 +556,23 @@ def play_tick(year: int, bounds: tuple[int, int]) -> tuple[bool, int]:
     return nxt < last, nxt
 
 
-def csv_export(tables: list[tuple[str, pd.DataFrame]]) -> str:
-    """Yearly indicators of several runs as one CSV (``scenario, year, indicators…``)."""
-    frames = [table.reset_index().assign(scenario=name) for name, table in tables if not table.empty]
+# --------------------------------------------------------------------------- export
+
+
+def csv_export(tables: list[tuple[str, str, pd.DataFrame]]) -> str:
+    """Yearly indicators of several runs as one CSV (``scenario, role, year, indicators…``).
+
+    Args:
+        tables: (scenario name, role, yearly indicators); role is ``current``, ``baseline`` or
+            ``compared``.
+    """
+    frames = [
+        table.reset_index().assign(scenario=name, role=role)
+        for name, role, table in tables
+        if not table.empty
+    ]
     if not frames:
         return ""
     out = pd.concat(frames, ignore_index=True)
-    columns = ["scenario", "year", *[c for c in out.columns if c not in ("scenario", "year")]]
+    columns = ["scenario", "role", "year", *[c for c in out.columns if c not in ("scenario", "role", "year")]]
     return out[columns].to_csv(index=False)

@@ -17,10 +17,8 @@ from dash import html
 
 from ui import controls, ids, state
 from ui.controls import ControlSpec, LeverSpec
-from ui.logic import GHG_INDICATOR, Card, label_of
+from ui.logic import Card, delta_text, label_of
 from ui.text import t
-
-TONE_COLOURS = {"good": "green", "bad": "red", "neutral": "gray"}
 
 
 def info_hover(*lines: Any, width: int = 340) -> dmc.HoverCard:
@@ -174,7 +172,12 @@ def assumptions_accordion(scenario: dict[str, Any]) -> dmc.Accordion:
 
 
 def card(item: Card) -> dmc.Paper:
-    """An indicator card: value, change against the baseline, baseline value."""
+    """An indicator card: value, change against the baseline, baseline value, notes.
+
+    The parts have class names (``card-value``, ``card-unit``, ``card-delta``, ``card-baseline``)
+    that play updates in the browser from prepared frames; the delta's colour follows the card's
+    ``tone-*`` class (app.css).
+    """
     children: list[Any] = [
         dmc.Group(
             [
@@ -183,24 +186,25 @@ def card(item: Card) -> dmc.Paper:
             ],
             justify="space-between",
             wrap="nowrap",
+            gap=4,
         ),
-        dmc.Group(
+        html.Div(
             [
                 html.Span(item.value, className="card-value"),
                 html.Span(item.unit, className="card-unit"),
             ],
-            gap=4,
-            align="baseline",
+            className="card-number",
         ),
-        dmc.Badge(
-            _delta_text(item), color=TONE_COLOURS[item.tone], variant="light", className="card-delta", my=4
-        ),
+        dmc.Badge(delta_text(item), variant="light", className="card-delta", my=4),
         dmc.Text(item.baseline, size="xs", c="dimmed", className="card-baseline"),
     ]
     if item.progress is not None:
         children.append(dmc.Progress(value=item.progress, color="teal", size="sm", mt=4))
-    if item.note:
-        children.append(dmc.Text(item.note, size="xs", c="dimmed"))
+    children += [
+        dmc.Text(line, size="xs", c="dimmed", className="card-note")
+        for line in (item.note, *item.lines)
+        if line
+    ]
     return dmc.Paper(
         children,
         withBorder=True,
@@ -209,14 +213,6 @@ def card(item: Card) -> dmc.Paper:
         className=f"indicator-card tone-{item.tone}",
         id=ids.card(item.indicator),
     )
-
-
-def _delta_text(item: Card) -> str:
-    if item.delta == "–":
-        return t("card.no_baseline")
-    if item.progress is not None or item.indicator == GHG_INDICATOR:
-        return item.delta
-    return f"{item.delta} {t('card.vs_baseline')}"
 
 
 def card_placeholder(indicator: str) -> dmc.Paper:

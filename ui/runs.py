@@ -35,7 +35,7 @@ from sim.results import RunResult
 from sim.scenario import validate_scenario
 from sim.uncertainty import TARGETS, chance_of_target, make_design
 from ui.logic import Card, frame
-from ui.state import digest
+from ui.state import canonical, digest
 
 #: Households simulated at the interactive scale (the whole city's are ~0.6 M).
 INTERACTIVE_HOUSEHOLDS = 5000
@@ -120,7 +120,7 @@ def run_compact(
         scale: Fraction of households; the interactive scale when None.
     """
     scale = interactive_scale(scenario) if scale is None else scale
-    return json.loads(_run_json(json.dumps(scenario), seed, scale))
+    return json.loads(_run_json(json.dumps(canonical(scenario)), seed, scale))
 
 
 def annual_frame(result: dict[str, Any] | None) -> pd.DataFrame:

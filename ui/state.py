@@ -13,7 +13,10 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -28,11 +31,26 @@ from sim.scenario import validate_scenario
 from ui.text import t
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-#: Scenarios the app can start from, by preset id.
+#: Scenarios the app can start from, by preset id (each becomes the baseline).
 PRESETS: dict[str, str] = {"baseline": "phnom_penh_baseline.yaml", "island": "island_workshop.yaml"}
 DEFAULT_PRESET = "baseline"
-#: Query key naming the preset a link is relative to (not a scenario field).
+#: Policy packages, opened over the Phnom Penh baseline in one click (the baseline stays).
+PACKAGES: dict[str, str] = {
+    "moc_circular_economy": "moc_circular_economy.yaml",
+    "moc_pollution_control": "moc_pollution_control.yaml",
+    "moc_climate": "moc_climate.yaml",
+    "system_change": "system_change.yaml",
+    "japan_like": "japan_like.yaml",
+}
+#: Query keys of a link that are not scenario fields: the preset it is relative to, the year
+#: shown, the language, the scenario's name and the compared scenarios (``compare.<i>...``).
 BASE_KEY = "base"
+YEAR_KEY = "year"
+LANG_KEY = "lang"
+NAME_KEY = "name"
+COMPARE_KEY = "compare"
+#: Longest file name of an export (without extension).
+MAX_FILE_STEM = 80
 HISTORY_LIMIT = 20
 MAX_SAVED = 20
 MAX_IMPORT_BYTES = MAX_FILE_BYTES
@@ -64,6 +82,22 @@ def load_preset(preset: str, scenarios_dir: Path = SCENARIOS_DIR) -> dict[str, A
     return load_scenario(preset_path(preset, scenarios_dir)).model_dump(mode="json")
 
 
+def package_available(package: str, scenarios_dir: Path = SCENARIOS_DIR) -> bool:
+    """Whether a policy package's file exists."""
+    return package in PACKAGES and (scenarios_dir / PACKAGES[package]).is_file()
+
+
+def load_package(package: str, scenarios_dir: Path = SCENARIOS_DIR) -> dict[str, Any]:
+    """A policy package (a scenario over the Phnom Penh baseline) as a JSON dict.
+
+    Raises:
+        ScenarioError: If the package is unknown or its file is missing or invalid.
+    """
+    if package not in PACKAGES:
+        raise ScenarioError(f"unknown policy package {package!r}; known: {sorted(PACKAGES)}")
+    return load_scenario(scenarios_dir / PACKAGES[package]).model_dump(mode="json")
+
+
 def validated(data: dict[str, Any], source: str = "the app") -> dict[str, Any]:
     """Validate a scenario dict and return its canonical JSON dump.
 
@@ -73,9 +107,24 @@ def validated(data: dict[str, Any], source: str = "the app") -> dict[str, Any]:
     return validate_scenario(data, source).model_dump(mode="json")
 
 
+def canonical(value: Any) -> Any:
+    """A JSON value as the browser gives it back: whole floats as integers (JavaScript has one number).
+
+    A scenario that went through a ``dcc.Store`` returns ``2.0`` as ``2``; without this, the
+    same scenario would hash differently before and after, and undo would see a change.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
 def digest(scenario: dict[str, Any]) -> str:
     """Hash of everything that changes a run's numbers (not its name or description)."""
-    data = {k: v for k, v in scenario.items() if k not in LABEL_FIELDS}
+    data = canonical({k: v for k, v in scenario.items() if k not in LABEL_FIELDS})
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -164,35 +213,90 @@ def apply_diff(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def encode_link(scenario: dict[str, Any], preset: str, base: dict[str, Any]) -> str:
-    """Query string (with ``?``, or empty) encoding every difference from a preset.
+@dataclass(frozen=True)
+class Link:
+    """What a shareable link holds: a preset, the changes over it, and the view around it."""
+
+    preset: str = DEFAULT_PRESET
+    changes: dict[str, Any] = field(default_factory=dict)
+    year: int | None = None
+    lang: str | None = None
+    name: str | None = None
+    compare: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+
+def _pairs(changes: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    return [(f"{prefix}{path}", json.dumps(value)) for path, value in sorted(changes.items())]
+
+
+def encode_link(
+    scenario: dict[str, Any],
+    preset: str,
+    base: dict[str, Any],
+    year: int | None = None,
+    lang: str | None = None,
+    compare: list[tuple[str, dict[str, Any]]] | None = None,
+) -> str:
+    """Query string (with ``?``, or empty) encoding the scenario, the year, language and comparison.
 
     Each changed value is one ``dotted.path=JSON`` pair, so a link is readable and can be
-    edited by hand, e.g. ``?policies.collection_coverage.target_coverage=0.8``.
+    edited by hand, e.g. ``?policies.collection_coverage.target_coverage=0.8``. Compared
+    scenarios are written the same way under ``compare.<i>.`` after their name ``compare.<i>``.
     """
     pairs = [] if preset == DEFAULT_PRESET else [(BASE_KEY, preset)]
-    pairs += [(path, json.dumps(value)) for path, value in sorted(diff(scenario, base).items())]
+    if year is not None:
+        pairs.append((YEAR_KEY, str(int(year))))
+    if lang:
+        pairs.append((LANG_KEY, lang))
+    if scenario.get("name") and scenario.get("name") != base.get("name"):
+        pairs.append((NAME_KEY, str(scenario["name"])))
+    pairs += _pairs(diff(scenario, base))
+    for i, (name, other) in enumerate(compare or [], start=1):
+        pairs.append((f"{COMPARE_KEY}.{i}", name))
+        pairs += _pairs(diff(other, base), f"{COMPARE_KEY}.{i}.")
     return f"?{urlencode(pairs)}" if pairs else ""
 
 
-def decode_link(query: str) -> tuple[str, dict[str, Any]]:
-    """The preset and the changes a link's query string encodes.
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def decode_link(query: str) -> Link:
+    """What a link's query string holds.
 
     Raises:
-        ScenarioError: If the preset is unknown.
+        ScenarioError: If the preset is unknown or the year is not a number.
     """
-    preset, changes = DEFAULT_PRESET, {}
+    preset, changes, year, lang, name = DEFAULT_PRESET, {}, None, None, None
+    names: dict[int, str] = {}
+    compared: dict[int, dict[str, Any]] = {}
     for key, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        head, _, rest = key.partition(".")
         if key == BASE_KEY:
             preset = text
-            continue
-        try:
-            changes[key] = json.loads(text)
-        except json.JSONDecodeError:
-            changes[key] = text
+        elif key == YEAR_KEY:
+            if not text.strip().isdigit():
+                raise ScenarioError(f"the link's year {text!r} is not a year.")
+            year = int(text)
+        elif key == LANG_KEY:
+            lang = text
+        elif key == NAME_KEY:
+            name = text
+        elif head == COMPARE_KEY and rest.partition(".")[0].isdigit():
+            index, _, path = rest.partition(".")
+            if path:
+                compared.setdefault(int(index), {})[path] = _value(text)
+            else:
+                names[int(index)] = text
+        else:
+            changes[key] = _value(text)
     if preset not in PRESETS:
         raise ScenarioError(f"the link names an unknown starting scenario {preset!r}.")
-    return preset, changes
+    compare = tuple((names[i], compared.get(i, {})) for i in sorted(names))
+    return Link(preset, changes, year, lang, name, compare)
 
 
 # --------------------------------------------------------------------------- YAML
@@ -207,18 +311,23 @@ def _replaced_sections(scenario: dict[str, Any], base: dict[str, Any]) -> list[s
     )
 
 
-def scenario_yaml(scenario: dict[str, Any], name: str | None = None) -> str:
+def scenario_yaml(scenario: dict[str, Any], name: str | None = None, description: str | None = None) -> str:
     """A scenario file listing only what differs from the defaults in ``data/``.
 
     Sections that drop entries of the defaults (an island's own districts instead of the 14
     khans) are written whole and listed under ``replace:``.
+
+    Args:
+        scenario: The scenario.
+        name: Its name in the file (default: the scenario's own).
+        description: Its description in the file (default: the scenario's own).
     """
     base = default_inputs()
     replace = _replaced_sections(scenario, base)
     changes = diff(scenario, {k: v for k, v in base.items() if k not in replace})
     body: dict[str, Any] = {"name": name or scenario.get("name", "unnamed")}
-    if scenario.get("description"):
-        body["description"] = scenario["description"]
+    if description or scenario.get("description"):
+        body["description"] = description or scenario["description"]
     if replace:
         body["replace"] = replace
     tree: dict[str, Any] = {}
@@ -256,18 +365,120 @@ def changed_items(scenario: dict[str, Any], start: dict[str, Any]) -> list[str]:
     return sorted(items)
 
 
-def badge(scenario: dict[str, Any], start: dict[str, Any]) -> str:
-    """Name of the current scenario and how many levers or values differ from the starting one."""
-    n = len(changed_items(scenario, start["scenario"]))
-    name = scenario.get("name", "")
+def badge(
+    scenario: dict[str, Any],
+    reference: dict[str, Any] | None,
+    baseline_name: str,
+    saved: dict[str, Any] | None,
+) -> str:
+    """The current scenario's name and how many levers or values differ from the real baseline.
+
+    Args:
+        scenario: The current scenario.
+        reference: The baseline's scenario (None while it is not known).
+        baseline_name: Display name of the baseline.
+        saved: Saved scenarios, whose names name equal scenarios.
+    """
+    name = known_name(scenario, saved) or t("badge.unnamed")
+    n = len(changed_items(scenario, reference)) if reference is not None else 0
     if n == 0:
-        return name
-    return t("badge.change", name=name) if n == 1 else t("badge.changes", name=name, n=n)
+        return t("badge.same", name=name) if reference is not None else name
+    key = "badge.change" if n == 1 else "badge.changes"
+    return t(key, name=name, n=n, baseline=baseline_name)
 
 
 def slug(name: str) -> str:
     """A file name from a scenario name: ``Levy 2028!`` -> ``levy-2028``."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "scenario"
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:MAX_FILE_STEM].strip("-") or "scenario"
+
+
+@cache
+def _shipped(scenarios_dir: Path = SCENARIOS_DIR) -> dict[str, tuple[str, str]]:
+    """Digest -> (file stem, English name) of every preset and package in ``scenarios/`` (read once)."""
+    out = {}
+    for file in (*PRESETS.values(), *PACKAGES.values()):
+        path = scenarios_dir / file
+        try:
+            scenario = load_scenario(path).model_dump(mode="json")
+        except (ScenarioError, OSError):
+            continue  # a missing or broken file is reported when it is opened
+        out[digest(scenario)] = (path.stem, str(scenario.get("name", path.stem)))
+    return out
+
+
+def shipped_name(stem: str) -> str:
+    """English name of a shipped preset or package, by file stem (the stem if it cannot be read)."""
+    return next((english for s, english in _shipped().values() if s == stem), stem)
+
+
+def display_name(name: str) -> str:
+    """A scenario name in the current language (shipped scenarios are translated; others as named)."""
+    stems = {english: stem for stem, english in _shipped().values()}
+    return t(f"scenario.{stems[name]}.name", default=name) if name in stems else name
+
+
+def known_name(scenario: dict[str, Any], saved: dict[str, Any] | None) -> str | None:
+    """The name of a saved or shipped scenario that gives the same numbers, if there is one."""
+    for name, entry in (saved or {}).items():
+        if same_run(entry["scenario"], scenario):
+            return name
+    shipped = _shipped().get(digest(scenario))
+    return display_name(shipped[1]) if shipped else None
+
+
+def changed_levers(scenario: dict[str, Any], reference: dict[str, Any]) -> list[str]:
+    """Levers whose settings differ between two scenarios (switched on, off or changed)."""
+    return sorted({p.split(".")[1] for p in diff(scenario, reference) if p.startswith("policies.")})
+
+
+def content_name(
+    scenario: dict[str, Any],
+    start: dict[str, Any],
+    saved: dict[str, Any] | None,
+    lever_label: Callable[[str], str],
+) -> str:
+    """A name saying what a scenario holds: a saved or shipped scenario it equals, else its changes.
+
+    E.g. ``Phnom Penh baseline with Deposit-return scheme, Landfill tax``.
+
+    Args:
+        scenario: The scenario to name.
+        start: The starting scenario it was built from.
+        saved: Saved scenarios (name -> entry); an equal one lends its name.
+        lever_label: Display name of a lever id.
+    """
+    known = known_name(scenario, saved)
+    if known:
+        return known
+    labels = [lever_label(lever) for lever in changed_levers(scenario, start)]
+    others = [p for p in changed_items(scenario, start) if not p.startswith("policies.")]
+    if others:
+        labels.append(t("scenario.assumptions_changed", n=len(others)))
+    base = display_name(start.get("name", ""))
+    listed = (
+        ", ".join(labels) if len(labels) <= 3 else t("scenario.and_more", first=labels[0], n=len(labels) - 1)
+    )
+    return f"{base} {t('scenario.with', levers=listed)}"
+
+
+def export_stem(scenario: dict[str, Any], start: dict[str, Any], saved: dict[str, Any] | None) -> str:
+    """File name (without extension) of an export, from what the scenario holds, in ASCII.
+
+    A saved or shipped scenario it equals gives its name; otherwise the starting scenario's
+    file stem, each changed lever's id, and ``assumptions`` if other values changed:
+    ``phnom-penh-baseline--deposit-return-landfill-tax``.
+    """
+    for name, entry in (saved or {}).items():
+        if same_run(entry["scenario"], scenario) and slug(name) != "scenario":
+            return slug(name)
+    shipped = _shipped()
+    if digest(scenario) in shipped:
+        return slug(shipped[digest(scenario)][0])
+    base = shipped.get(digest(start), (start.get("name", "scenario"), ""))[0]
+    parts = changed_levers(scenario, start)
+    if any(not p.startswith("policies.") for p in changed_items(scenario, start)):
+        parts.append("assumptions")
+    return slug(slug(base) + "--" + "-".join(parts))
 
 
 # --------------------------------------------------------------------------- history, saved

@@ -1,0 +1,98 @@
+/* What the app does in the browser, without a round trip to the server (ui/callbacks.py,
+   register_clientside_callbacks): play ticks from prepared frames, the language switch, copying
+   the share link, and folding the lever panel. */
+window.plasticSim = (function () {
+  const noUpdate = () => window.dash_clientside.no_update;
+  const setProps = (id, props) => window.dash_clientside.set_props(id, props);
+
+  function setText(card, selector, text) {
+    const el = card.querySelector(selector);
+    if (el && el.textContent !== text) { el.textContent = text; }
+  }
+
+  function showCards(cards) {
+    for (const c of cards || []) {
+      const card = document.getElementById("card-" + c.indicator);
+      if (!card) { continue; }
+      setText(card, ".card-value", c.value);
+      setText(card, ".card-unit", c.unit);
+      setText(card, ".card-delta .mantine-Badge-label", c.delta);
+      setText(card, ".card-baseline", c.baseline);
+      card.classList.remove("tone-good", "tone-bad", "tone-neutral");
+      card.classList.add("tone-" + c.tone);
+    }
+  }
+
+  function trendsUpTo(figure, year) {
+    let panels = 0;
+    const data = figure.data.map(function (trace) {
+      if (trace.meta !== "current") { return trace; }
+      panels += 1;
+      const keep = (trace.x || []).filter(x => x <= year).length;
+      return Object.assign({}, trace, { x: trace.x.slice(0, keep), y: trace.y.slice(0, keep) });
+    });
+    const shapes = (figure.layout.shapes || []).filter(s => s.name !== "year");
+    for (let k = 0; k < panels; k++) {
+      const axis = k === 0 ? "" : String(k + 1);
+      shapes.push({
+        type: "line", name: "year", x0: year, x1: year, xref: "x" + axis, y0: 0, y1: 1,
+        yref: "y" + axis + " domain", line: { color: "#adb5bd", width: 1 },
+      });
+    }
+    return { data: data, layout: Object.assign({}, figure.layout, { shapes: shapes }) };
+  }
+
+  /* One tick of play: the next year's cards and trends from the frames prepared on Play. */
+  function playTick(frames, year, first, last) {
+    if (!frames) { return [noUpdate(), true, noUpdate()]; }
+    const next = Math.min(last, Math.max(first, (year || first) + 1));
+    showCards(frames.cards[String(next)]);
+    if (frames.trends && document.getElementById("trends-graph")) {
+      setProps("trends-graph", { figure: trendsUpTo(frames.trends, next) });
+    }
+    const done = next >= last;
+    if (done) { setProps("play-button", { children: frames.labels.start }); }
+    return [next, done, done ? next : null];
+  }
+
+  /* Reload the page in another language, keeping everything the share link holds. */
+  function switchLanguage(chosen, lang, link) {
+    if (!chosen || chosen === lang) { return noUpdate(); }
+    const url = new URL(link || window.location.href, window.location.href);
+    url.searchParams.set("lang", chosen);
+    window.location.assign(url.toString());
+    return noUpdate();
+  }
+
+  /* Copy the share link; say on the page whether it worked (browsers may refuse). */
+  function copyLink(n, link, texts) {
+    if (!n) { return noUpdate(); }
+    const show = (message, colour) => setProps("page-message", { children: message, hide: false, color: colour });
+    if (!navigator.clipboard || !navigator.clipboard.writeText) {
+      show(texts.failed, "yellow");
+      return noUpdate();
+    }
+    navigator.clipboard.writeText(link || "").then(
+      () => show(texts.ok, "blue"),
+      () => show(texts.failed, "yellow"),
+    );
+    return noUpdate();
+  }
+
+  /* The lever panel: a drawer on phones, a collapsible column on wider screens (folded in
+     presenter mode). */
+  function toggleNavbar(navbar, presenter) {
+    const out = Object.assign({}, navbar, { collapsed: Object.assign({}, (navbar || {}).collapsed) });
+    const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+    if (trigger.startsWith("presenter-switch")) {
+      out.collapsed.desktop = Boolean(presenter);
+    } else if (window.matchMedia("(max-width: 47.99em)").matches) {
+      out.collapsed.mobile = !out.collapsed.mobile;
+    } else {
+      out.collapsed.desktop = !out.collapsed.desktop;
+    }
+    return out;
+  }
+
+  return { playTick, switchLanguage, copyLink, toggleNavbar };
+})();
