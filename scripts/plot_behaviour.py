@@ -125,6 +125,7 @@ def phnom_penh() -> None:
             p["extrapolation_sd_per_doubling"],
             p["panel_max_days"],
             p["panel_min_gdp_per_capita_usd"],
+            p["slope_per_log_days"],
         )
 
     b = fit["bags"]

@@ -113,26 +113,35 @@ def new_place_shift(
     extrapolation_sd_per_doubling: float,
     panel_max_days: float,
     panel_min_gdp_per_capita_usd: float,
+    slope: float,
 ) -> np.ndarray:
     """Logit shift of a place outside the panel in one replicate of the fit.
 
-    ``shift = z * sd * sqrt(1 + (f * d)^2)`` with ``sd`` the residual standard deviation of the
-    fit (how far a jurisdiction sits from the curve), ``d`` the distance outside the panel in
-    doublings (``log2`` of the charge over the panel's largest plus ``log2`` of the panel's
-    lowest GDP per capita over the place's, each counted only when positive) and ``f`` the
-    extrapolation assumption (residual standard deviations per doubling). Replicate 0 has
-    ``z = 0`` (the central curve); bootstrap replicates draw ``z`` from a standard normal, so a
-    run with replicate ``k`` is one plausible place, and prediction intervals widen where the
-    panel has no evidence (low incomes, large charges relative to income).
+    ``shift = z * sd * sqrt(1 + (f * d_I)^2) + max(z * f * sd * d_x, -b * ln(x / x_max))`` with
+    ``sd`` the residual standard deviation of the fit (how far a jurisdiction sits from the
+    curve), ``f`` the extrapolation assumption (residual standard deviations per doubling
+    outside the panel), ``d_I`` the doublings of the place's GDP per capita below the panel's
+    lowest and ``d_x`` the doublings of the charge ``x`` above the panel's largest ``x_max``
+    (each 0 inside the panel), and ``b`` the curve's slope. The first term is the place's own
+    deviation, wider below the panel's incomes; the second makes the size effect beyond the
+    panel's largest charge uncertain in either direction, but never reversed (a larger charge
+    never lowers the response). Replicate 0 has ``z = 0`` (the central curve); bootstrap
+    replicates draw ``z`` from a standard normal, so a run with replicate ``k`` is one
+    plausible place, and prediction intervals widen where the panel has no evidence.
 
     Returns:
         Logit shift (0 when ``z = 0``).
     """
-    beyond = np.log2(np.maximum(np.asarray(days, dtype=float) / panel_max_days, 1.0))
-    beyond = beyond + np.log2(
+    x = np.asarray(days, dtype=float)
+    above = np.log(np.maximum(x / panel_max_days, 1.0))
+    below = np.log2(
         np.maximum(panel_min_gdp_per_capita_usd / np.asarray(gdp_per_capita_usd, dtype=float), 1.0)
     )
-    return z * residual_sd_logit * np.sqrt(1.0 + (extrapolation_sd_per_doubling * beyond) ** 2)
+    own = z * residual_sd_logit * np.sqrt(1.0 + (extrapolation_sd_per_doubling * below) ** 2)
+    size = np.maximum(
+        z * extrapolation_sd_per_doubling * residual_sd_logit * above / np.log(2.0), -slope * above
+    )
+    return own + size
 
 
 # --------------------------------------------------------------------------- deposit return

@@ -370,6 +370,9 @@ class FittedResponse(Section):
     panel_min_gdp_per_capita_usd: float = param(
         "USD/person/year", "Lowest GDP per capita in the panel.", gt=0, le=1e6
     )
+    slope_per_log_days: float = param(
+        "logit per ln(days of GDP per capita)", "Response to the charge relative to income.", ge=0, le=50
+    )
 
     def shift(self, days: float | np.ndarray, gdp_per_capita_usd: float | np.ndarray) -> float:
         """Logit shift of this place at a charge and income (:func:`sim.behaviour.new_place_shift`)."""
@@ -382,6 +385,7 @@ class FittedResponse(Section):
                 self.extrapolation_sd_per_doubling,
                 self.panel_max_days,
                 self.panel_min_gdp_per_capita_usd,
+                self.slope_per_log_days,
             )
         )
 
@@ -401,9 +405,6 @@ class DepositResponse(FittedResponse):
     logit_at_reference_centres: float = param(
         "logit", "Logit of rate over ceiling at 0.001 days of GDP per capita (centres).", ge=-30, le=30
     )
-    slope_per_log_days: float = param(
-        "logit per ln(days of GDP per capita)", "Response to the deposit relative to income.", ge=0, le=50
-    )
     ramp_years: float = param("years", "Time constant of ramp-up after launch.", gt=0, le=20)
 
     def curve(self, return_model: str) -> tuple[float, float]:
@@ -420,9 +421,6 @@ class BagResponse(FittedResponse):
 
     salience_logit: float = param(
         "logit", "Cut in bag use at 0.001 days of GDP per capita (logit).", ge=-30, le=30
-    )
-    slope_per_log_days: float = param(
-        "logit per ln(days of GDP per capita)", "Effect of the charge's size relative to income.", ge=0, le=50
     )
 
 

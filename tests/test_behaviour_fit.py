@@ -180,13 +180,36 @@ def test_a_larger_charge_never_raises_bag_use(stored):
 
 
 def test_new_place_shift_widens_outside_the_panel():
-    inside = bh.new_place_shift(0.001, 20000.0, 1.0, 0.7, 1.0, 0.005, 3500.0)
-    poorer = bh.new_place_shift(0.001, 1750.0, 1.0, 0.7, 1.0, 0.005, 3500.0)
-    larger = bh.new_place_shift(0.02, 20000.0, 1.0, 0.7, 1.0, 0.005, 3500.0)
-    assert inside == pytest.approx(0.7)
-    assert poorer == pytest.approx(0.7 * np.sqrt(2.0))
-    assert larger == pytest.approx(0.7 * np.sqrt(5.0))
-    assert bh.new_place_shift(0.02, 1000.0, 0.0, 0.7, 1.0, 0.005, 3500.0) == 0
+    def shift(days, gdp, z=1.0, slope=0.3):
+        return bh.new_place_shift(days, gdp, z, 0.7, 1.0, 0.005, 3500.0, slope)
+
+    assert shift(0.001, 20000.0) == pytest.approx(0.7)
+    assert shift(0.001, 1750.0) == pytest.approx(0.7 * np.sqrt(2.0))  # one doubling below the incomes
+    assert shift(0.02, 20000.0) == pytest.approx(0.7 + 1.4)  # two doublings above the charges
+    # Below the curve, beyond the largest charge the size effect flattens but never reverses.
+    assert shift(0.02, 20000.0, z=-1.0) == pytest.approx(-0.7 - 0.3 * np.log(4.0))
+    assert shift(0.02, 1000.0, z=0.0) == 0
+
+
+def test_responses_stay_monotone_with_each_replicates_new_place_shift(stored):
+    days = np.geomspace(1e-5, 0.2, 80)
+    for curve in bf.CURVES:
+        p = stored[curve]
+        for k in range(len(p["new_place_z"])):
+            args = [p[n][k] for n in ("new_place_z", "residual_sd_logit", "extrapolation_sd_per_doubling")]
+            args += [p["panel_max_days"][k], p["panel_min_gdp_per_capita_usd"][k], p["slope_per_log_days"][k]]
+            shift = bh.new_place_shift(days, 2000.0, *args)
+            if curve == "bags":
+                response = bh.bag_use_cut(days, p["salience_logit"][k], p["slope_per_log_days"][k], shift)
+            else:
+                response = bh.deposit_equilibrium_rate(
+                    days,
+                    p["ceiling_depot"][k],
+                    p["logit_at_reference_depot"][k],
+                    p["slope_per_log_days"][k],
+                    shift,
+                )
+            assert (np.diff(response) >= -1e-12).all(), (curve, k)
 
 
 # --------------------------------------------------------------------------- the check command
