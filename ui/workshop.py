@@ -1066,6 +1066,10 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         lang_input: (component id, property) holding the page's language; English if None.
     """
     lang_deps = [Input(*lang_input)] if lang_input else []
+    error_outputs = [
+        Output(ERROR, "children", allow_duplicate=True),
+        Output(ERROR, "hide", allow_duplicate=True),
+    ]
 
     def lang_of(values: Sequence[Any]) -> str:
         return i18n.language(values[0] if values else None)
@@ -1089,8 +1093,7 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
     @app.callback(
         Output(STATE, "data", allow_duplicate=True),
         Output(SETUP_MSG, "children"),
-        Output(ERROR, "children", allow_duplicate=True),
-        Output(ERROR, "hide", allow_duplicate=True),
+        *error_outputs,
         Output(UPLOAD, "contents"),
         Output(SETUP_SELECT, "data"),
         Output(SETUP_SELECT, "value"),
@@ -1127,8 +1130,7 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         Output(STATE, "data", allow_duplicate=True),
         Output(TABS, "value"),
         Output(ROUND_MSG, "children"),
-        Output(ERROR, "children", allow_duplicate=True),
-        Output(ERROR, "hide", allow_duplicate=True),
+        *error_outputs,
         Input(START, "n_clicks"),
         Input(RUN, "n_clicks"),
         Input(UNDO, "n_clicks"),
