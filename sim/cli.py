@@ -299,7 +299,7 @@ def batch_summary(report: Any, out_dir: Path) -> int:
             highlight=False,
         )
     if not report.failed:
-        console.print(f"Next: python -m sim analyse {out_dir}")
+        console.print(f"Next: python -m sim analyse {out_dir}", soft_wrap=True)
         return 0
     manifest = out_dir / "manifest.jsonl"
     if report.ok + report.skipped == 0:
@@ -307,14 +307,16 @@ def batch_summary(report: Any, out_dir: Path) -> int:
             f"[bold red]Every run failed[/] ({report.failed} of {report.total}); the first errors are "
             f'above, all of them in {manifest} (status "failed").',
             highlight=False,
+            soft_wrap=True,
         )
         return ALL_RUNS_FAILED
     err_console.print(
         f"[yellow]{report.failed} of {report.total} runs failed[/]; the first errors are above, all of "
         f'them in {manifest} (status "failed"). Fix the cause and rerun with --resume to run them again.',
         highlight=False,
+        soft_wrap=True,
     )
-    console.print(f"Next: python -m sim analyse {out_dir} (the failed runs are left out)")
+    console.print(f"Next: python -m sim analyse {out_dir} (the failed runs are left out)", soft_wrap=True)
     return SOME_RUNS_FAILED
 
 
