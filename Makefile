@@ -25,13 +25,16 @@ screenshot: install  ## make docs/screenshot.png from the real app in headless C
 run: install  ## run the Phnom Penh baseline headless and print its headline indicators
 	$(PY) -m sim run scenarios/phnom_penh_baseline.yaml --out results/phnom_penh_baseline --force
 
-test: install  ## lint and run the whole test suite
-	$(PY) -m ruff check sim tests benchmarks ui app.py scripts
-	$(PY) -m pytest -q
-
-lint: install
+test: install  ## lint (ruff, formatting, docstrings, mypy) and run the whole test suite
 	$(PY) -m ruff check sim tests benchmarks ui app.py scripts
 	$(PY) -m ruff format --check sim tests benchmarks ui app.py scripts
+	$(PY) -m mypy
+	$(PY) -m pytest -q
+
+lint: install  ## ruff (lint, docstrings, formatting) and mypy on sim/ and ui/
+	$(PY) -m ruff check sim tests benchmarks ui app.py scripts
+	$(PY) -m ruff format --check sim tests benchmarks ui app.py scripts
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff format sim tests benchmarks ui app.py scripts

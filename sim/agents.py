@@ -293,6 +293,7 @@ class FormalCollector(mesa.Agent):
     node = net.FORMAL
 
     def step(self) -> None:
+        """One step of this actor (see the class docstring)."""
         model = self.model
         sc, cond, ledger = model.scenario, model.conditions, model.ledger
         load = ledger.stock(self.node)
@@ -328,6 +329,7 @@ class InformalCollectors(mesa.Agent):
         self.income_key = income_key
 
     def step(self) -> None:
+        """One step of this actor (see the class docstring)."""
         model, cond = self.model, self.model.conditions
         amount = model.ledger.move_all(self.node, net.AGGREGATORS)
         income = amount @ cond.junkshop_price_usd_per_t
@@ -358,6 +360,7 @@ class SeparateCollection(mesa.Agent):
     node = net.SEPARATE
 
     def step(self) -> None:
+        """One step of this actor (see the class docstring)."""
         model = self.model
         amount = model.ledger.move_all(self.node, net.AGGREGATORS)
         if amount.any():
@@ -449,7 +452,7 @@ class SecondaryMarket(mesa.Agent):
         sc = model.scenario
         self.sellers = sellers
         self.reference_price_usd_per_t = model.material_column("recycler_price_usd_per_t")
-        self.price_usd_per_t = self.reference_price_usd_per_t.copy()
+        self.price_usd_per_t = self.reference_price_usd_per_t * sc.market.price_index(sc.time.start_year)
         spy = sc.time.steps_per_year
         step_years = 1.0 / spy
         self.price_rate = market.rate_per_step(sc.market.price_half_life_months / 12.0, step_years)
@@ -600,6 +603,7 @@ class FacilityAgent(mesa.Agent):
         self.capacity_t_per_day = params.capacity_t_per_day or 0.0
         shares = model.scenario.market.capacity_share
         lines = np.array([shares.get(g, 0.0) for g in GROUPS])
+        lines = lines / lines.sum()
         #: Recycler: input capacity by material family [t/day] (zero for other kinds).
         self.capacity_by_group_t_per_day = (
             lines * self.capacity_t_per_day if self.kind == "recycler" else np.zeros(N_GROUPS)

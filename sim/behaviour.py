@@ -398,47 +398,39 @@ def campaign_effect_pp(weeks_since_wave: ArrayLike, intensity: ArrayLike = 1.0) 
 
 # --------------------------------------------------------------------------- enforcement
 
-#: Response to an expected monthly penalty [logit per day of household income]. Assumption
-#: (``assumption_enforcement_response``), range 1-10: no Cambodian estimate found.
-ENFORCEMENT_LOGIT_PER_INCOME_DAY = 3.0
 
-
-def enforcement_logit_shift(fine_days: ArrayLike, detection_probability: ArrayLike) -> np.ndarray:
+def enforcement_logit_shift(
+    fine_days: ArrayLike, detection_probability: ArrayLike, logit_per_income_day: float
+) -> np.ndarray:
     """Shift in the log-odds against a banned practice from an expected fine.
 
     ``shift = beta * p * fine_days``: the expected penalty per month (detection probability
-    times the fine) in days of household income, times ``beta`` =
-    :data:`ENFORCEMENT_LOGIT_PER_INCOME_DAY` (labelled assumption; deterrence evidence for
-    household waste offences in Cambodia is a gap, ``kh_hh_separation_participation``).
+    times the fine) in days of household income, times ``beta`` (the scenario's
+    ``behaviour.enforcement_logit_per_income_day``; labelled assumption
+    ``assumption_enforcement_response``: deterrence evidence for household waste offences in
+    Cambodia is a gap, ``kh_hh_separation_participation``).
 
     Args:
         fine_days: Fine per offence in days of household income.
         detection_probability: Chance per month that an offending household is fined.
+        logit_per_income_day: ``beta`` [logit per day of household income].
 
     Returns:
         Logit shift (>= 0).
     """
-    return ENFORCEMENT_LOGIT_PER_INCOME_DAY * np.asarray(detection_probability) * np.asarray(fine_days)
+    return logit_per_income_day * np.asarray(detection_probability) * np.asarray(fine_days)
 
 
 # --------------------------------------------------------------------------- prices
 
-#: Value of plastic packaging to the buyer of packaged goods [USD/t]. Assumption
-#: (``assumption_packaging_demand``), range 1,500-4,000.
-PACKAGING_PRICE_USD_PER_T = 2500.0
-#: Price elasticity of demand for plastic packaging. Assumption
-#: (``assumption_packaging_demand``), range -1.0 to -0.1.
-PACKAGING_DEMAND_ELASTICITY = -0.5
 
-
-def demand_multiplier(
-    price_increase_share: ArrayLike, elasticity: float = PACKAGING_DEMAND_ELASTICITY
-) -> np.ndarray:
+def demand_multiplier(price_increase_share: ArrayLike, elasticity: float) -> np.ndarray:
     """Plastic put on the market relative to before a price rise: ``(1 + dp/p) ** e``.
 
     Args:
         price_increase_share: Price rise relative to the packaging's value [fraction].
-        elasticity: Price elasticity of demand (negative).
+        elasticity: Price elasticity of demand (negative; the scenario's
+            ``behaviour.packaging_demand_elasticity``, assumption ``assumption_packaging_demand``).
 
     Returns:
         Demand multiplier.

@@ -84,6 +84,9 @@ class Conditions:
     export_open_share: np.ndarray = field(default_factory=lambda: np.ones(N_MATERIALS))  # [fraction]
     recyclate_premium_per_content_share: float = 0.0  # [fraction per fraction] (scenario's market)
     recyclate_premium_cap: float = 1.0  # [multiple] (scenario's market)
+    enforcement_logit_per_income_day: float = 0.0  # [logit per day of income] (scenario's behaviour)
+    packaging_value_usd_per_t: float = 1.0  # [USD/t] (scenario's behaviour)
+    packaging_demand_elasticity: float = 0.0  # [dimensionless] (scenario's behaviour)
     landfill_tax_usd_per_t_msw: float = 0.0
     programme_cost_usd: float = 0.0  # public programme spending this step [USD]
 

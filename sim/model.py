@@ -24,11 +24,6 @@ from sim.ledger import FlowLedger, fill_share
 from sim.materials import GROUPS, MATERIALS, N_GROUPS
 from sim.scenario import Scenario
 
-#: Steps run before the start year so habits and norms start in equilibrium.
-SPIN_UP_STEPS = 12
-WET_SEASON_MONTHS = range(5, 11)  # May-October
-
-
 #: Everything agents report per step besides tonnes moved (money, counts, states, prices).
 RECORDED: tuple[str, ...] = (
     "households",
@@ -116,7 +111,9 @@ class PlasticModel(mesa.Model):
         total_2019 = sum(d.population_2019 for d in scenario.districts.values())
         #: Each district's share of the city's population (and households) [fraction].
         self.district_share = {name: d.population_2019 / total_2019 for name, d in scenario.districts.items()}
-        self.market: SecondaryMarket | None = None
+        self.junk_shops = JunkShops(self)
+        self.deposit_points = DepositPoints(self)
+        self.market = SecondaryMarket(self, [self.junk_shops, self.deposit_points])
         self.conditions = self.conditions_at(0)
 
         city = scenario.city
@@ -137,12 +134,9 @@ class PlasticModel(mesa.Model):
             InformalCollectors(self, net.STREET_PICKERS, "income_street_pickers_usd"),
             InformalCollectors(self, net.DUMP_PICKERS, "income_dump_pickers_usd"),
         ]
-        self.junk_shops = JunkShops(self)
-        self.deposit_points = DepositPoints(self)
         self.separate_collection = SeparateCollection(self)
         self.facilities = {name: FacilityAgent(self, name, f) for name, f in sorted(facilities.items())}
-        self.market = SecondaryMarket(self, [self.junk_shops, self.deposit_points])
-        for _ in range(SPIN_UP_STEPS):
+        for _ in range(round(scenario.behaviour.spin_up_months * scenario.time.steps_per_year / 12)):
             for population in self.households:
                 population.decide(self.conditions)
 
@@ -163,7 +157,7 @@ class PlasticModel(mesa.Model):
         column = self.material_column
         index = sc.market.price_index(sc.time.start_year + years)
         reference = column("recycler_price_usd_per_t")
-        price = self.market.price_usd_per_t if self.market is not None else reference * index
+        price = self.market.price_usd_per_t
         k = sc.market.price_pass_through
         cond = Conditions(
             step=step,
@@ -180,9 +174,7 @@ class PlasticModel(mesa.Model):
             / spy,
             plastic_share_of_msw=city.plastic_share_of_msw,
             composition=column("share_of_plastic"),
-            household_price_usd_per_t=np.maximum(
-                column("household_price_usd_per_t") + k * k * (price - reference), 0.0
-            ),
+            household_price_usd_per_t=self._household_price(column("household_price_usd_per_t"), price, reference),
             junkshop_price_usd_per_t=np.maximum(
                 column("junkshop_price_usd_per_t") + k * (price - reference), 0.0
             ),
@@ -191,11 +183,21 @@ class PlasticModel(mesa.Model):
             income_multiplier=(1 + city.income_growth_per_yr) ** years,
             fee_usd_per_household_month=sc.collection.fee_usd_per_household_month,
             coverage={name: d.collection_coverage for name, d in sc.districts.items()},
-            leak_multiplier=sc.leakage.monsoon_factor if month in WET_SEASON_MONTHS else 1.0,
+            leak_multiplier=sc.leakage.monsoon_factor if sc.leakage.in_wet_season(month) else 1.0,
         )
         self._lever_context(cond)
         sc.policies.apply(cond)
         return cond
+
+    def _household_price(self, start: np.ndarray, price: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        """What itinerant buyers pay households: the 2025 price plus ``k^2`` of the market's change.
+
+        A material that had a market in 2025 but for which households were paid nothing (a
+        scenario where households give it to municipal collection) stays at 0.
+        """
+        k = self.scenario.market.price_pass_through
+        paid = np.maximum(start + k * k * (price - reference), 0.0)
+        return np.where((start == 0) & (reference > 0), 0.0, paid)
 
     @property
     def price_index(self) -> float:
@@ -230,6 +232,9 @@ class PlasticModel(mesa.Model):
         cond.dump_pick_max_share = sc.informal.dump_pick_max_share
         cond.recyclate_premium_per_content_share = sc.market.recyclate_premium_per_content_share
         cond.recyclate_premium_cap = sc.market.recyclate_premium_cap
+        cond.enforcement_logit_per_income_day = sc.behaviour.enforcement_logit_per_income_day
+        cond.packaging_value_usd_per_t = sc.behaviour.packaging_value_usd_per_t
+        cond.packaging_demand_elasticity = sc.behaviour.packaging_demand_elasticity
 
     # -- services agents use -------------------------------------------------------------
 

@@ -59,6 +59,9 @@ FATE_KINDS = frozenset(
         NodeKind.MARKET,
     }
 )
+#: Kinds that may hold stock from one step to the next: junk shops' and the deposit operator's
+#: unsold inventory (sim.agents.Seller). Every other node ends each step empty.
+HOLDING_KINDS = frozenset({NodeKind.AGGREGATOR, NodeKind.DEPOSIT_POINT})
 
 # Fixed node names used by the agents.
 CONSUMPTION = "consumption"

@@ -11,7 +11,7 @@ Tables (tidy, city scale, units in column names):
 - ``flows``: ``step, year, source, target, material, tonnes``: every movement (zeros omitted);
 - ``stocks``: ``step, year, node, material, tonnes``: end-of-step stock of every node where
   plastic ends up (:data:`sim.network.FATE_KINDS`: landfills, incinerators and the boundary
-  sinks);
+  sinks) or waits to be sold (:data:`sim.network.HOLDING_KINDS`: junk shops' inventory);
 - ``summary`` (``summary.json``): scenario, its hash, seed, scale, versions, run time and
   ``indicators_by_year``.
 
@@ -253,7 +253,7 @@ def collect(model: Any, seed: int | None, seconds: float) -> RunResult:
     timeseries = _date_columns(step_indicators(model), model)
 
     kinds = dict(model.graph.nodes(data=net.KIND))
-    held = [i for i, n in enumerate(ledger.nodes) if kinds[n] in net.FATE_KINDS]
+    held = [i for i, n in enumerate(ledger.nodes) if kinds[n] in net.FATE_KINDS | net.HOLDING_KINDS]
     record = FlowRecord(
         flows=ledger.flows,
         edges=list(ledger.edges),

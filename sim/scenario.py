@@ -32,6 +32,8 @@ SHARE_TOLERANCE = 1e-6
 
 
 class Time(Section):
+    """Simulated period and step length."""
+
     start_year: int = param("year", "First simulated year.", ge=2000, le=2100)
     end_year: int = param("year", "Last simulated year (inclusive).", ge=2000, le=2100)
     steps_per_year: Literal[12, 52] = param("steps/year", "12 = monthly steps, 52 = weekly.")
@@ -44,14 +46,18 @@ class Time(Section):
 
     @property
     def n_years(self) -> int:
+        """Years simulated."""
         return self.end_year - self.start_year + 1
 
     @property
     def n_steps(self) -> int:
+        """Steps simulated."""
         return self.n_years * self.steps_per_year
 
 
 class City(Section):
+    """The city as a whole: people, waste, incomes, seasons."""
+
     population: float = param("persons", "Population in the start year.", gt=0, le=5e7)
     population_growth_per_yr: float = param("1/year", "Population growth rate.", ge=-0.1, le=0.2)
     household_size_persons: float = param("persons/household", "Mean household size.", ge=1, le=12)
@@ -80,6 +86,8 @@ class City(Section):
 
 
 class District(Section):
+    """One district (khan): its share of people, collection coverage, income, leakage."""
+
     population_2019: float = param("persons", "2019 population, used as a share.", gt=0)
     collection_coverage: float = param(
         "fraction", "Share of households reached by formal door-to-door collection.", ge=0, le=1
@@ -91,6 +99,8 @@ class District(Section):
 
 
 class MaterialParams(Section):
+    """One plastic material: composition, 2025 prices, recycling economics, items per kg."""
+
     share_of_plastic: float = param("fraction", "Mass share of plastic waste.", ge=0, le=1)
     household_price_usd_per_t: float = param(
         "USD/t", "Price itinerant buyers paid households in 2025 (later: from the market).", ge=0, le=5000
@@ -133,6 +143,8 @@ class MaterialParams(Section):
 
 
 class Behaviour(Section):
+    """Households' choices: separation logit, formal collection use, burning."""
+
     separation_intercept: dict[SeparationGroup, float] = param(
         "logit", "Base propensity to keep each group apart from mixed waste."
     )
@@ -161,6 +173,24 @@ class Behaviour(Section):
         "logit", "Propensity to burn rather than dump waste not handed over.", ge=-10, le=10
     )
     burn_sd: float = param("logit", "Spread of burning propensity across households.", ge=0, le=5)
+    enforcement_logit_per_income_day: float = param(
+        "logit per day of income",
+        "Response to an expected monthly fine (fine x detection chance).",
+        ge=0,
+        le=20,
+    )
+    packaging_value_usd_per_t: float = param(
+        "USD/t",
+        "Value of plastic packaging to buyers of packaged goods (prices a producer fee against).",
+        gt=0,
+        le=20000,
+    )
+    packaging_demand_elasticity: float = param(
+        "dimensionless", "Price elasticity of demand for plastic packaging.", ge=-5, le=0
+    )
+    spin_up_months: float = param(
+        "months", "Months of household choices run before the start so habits and norms settle.", ge=0, le=120
+    )
 
     @model_validator(mode="after")
     def _all_groups(self) -> Behaviour:
@@ -171,12 +201,16 @@ class Behaviour(Section):
 
 
 class Collection(Section):
+    """The formal collection service."""
+
     fee_usd_per_household_month: float = param("USD/household/month", "Formal collection fee.", ge=0, le=200)
     cost_usd_per_t: float = param("USD/t", "Cost of collection and haulage per tonne.", ge=0, le=500)
     capacity_t_per_day: float = param("t MSW/day", "Fleet capacity, all waste.", ge=0, le=1e5)
 
 
 class Informal(Section):
+    """Waste pickers and how much they take."""
+
     street_pickers: float = param("persons", "Waste pickers working streets and bins.", ge=0, le=1e6)
     dump_pickers: float = param("persons", "Waste pickers working landfills.", ge=0, le=1e6)
     street_pick_max_share: float = param(
@@ -191,6 +225,8 @@ class Informal(Section):
 
 
 class Aggregation(Section):
+    """Junk shops and material recovery facilities."""
+
     sort_yield: float = param("fraction", "Share of bought material junk shops can sell on.", ge=0, le=1)
     inventory_months: float = param(
         "months", "Most unsold material a junk shop holds, in months of what it buys.", ge=0, le=24
@@ -231,7 +267,7 @@ class Market(Section):
         "multiple of the reference demand", "Most destinations' import rules let buyers take.", ge=0, le=20
     )
     capacity_share: dict[SeparationGroup, float] = param(
-        "fraction", "Share of recycling capacity by material family (a recycler's lines)."
+        "weight", "Share of recycling capacity by material family (a recycler's lines; normalised to sum 1)."
     )
     capex_usd_per_t_per_yr: float = param(
         "USD per t/yr of capacity", "Capital cost of recycling capacity.", gt=0, le=10000
@@ -268,8 +304,10 @@ class Market(Section):
             raise ValueError("reference_price_index needs at least one year")
         if any(v < 0 for v in self.reference_price_index.values()):
             raise ValueError("reference_price_index values must not be negative")
-        if abs(sum(self.capacity_share.get(g, 0.0) for g in SeparationGroup) - 1.0) > SHARE_TOLERANCE:
-            raise ValueError("capacity_share must sum to 1")
+        if any(v < 0 for v in self.capacity_share.values()) or sum(self.capacity_share.values()) <= 0:
+            raise ValueError("capacity_share must be weights >= 0, not all 0 (they are normalised)")
+        if any(not 1900 <= y <= 2200 for y in self.reference_price_index):
+            raise ValueError("reference_price_index is keyed by calendar year (1900-2200)")
         return self
 
     @property
@@ -286,16 +324,26 @@ class Market(Section):
 
 
 class Landfill(Section):
+    """Landfill operation."""
+
     cost_usd_per_t: float = param("USD/t", "Landfill operating cost per tonne.", ge=0, le=500)
 
 
 class Leakage(Section):
-    monsoon_factor: float = param(
-        "multiplier", "Leak share multiplier in the wet season (May-October).", ge=1, le=5
-    )
+    """Plastic reaching waterways."""
+
+    monsoon_factor: float = param("multiplier", "Leak share multiplier in the wet season.", ge=1, le=5)
+    wet_season_start_month: int = param("month", "First month of the wet season.", ge=1, le=12)
+    wet_season_months: int = param("months", "Length of the wet season; 0 = none.", ge=0, le=12)
+
+    def in_wet_season(self, month: int) -> bool:
+        """Whether calendar ``month`` (1-12) falls in the wet season."""
+        return (month - self.wet_season_start_month) % 12 < self.wet_season_months
 
 
 class Emissions(Section):
+    """Emission factors (IPCC 2006, EPA WARM) and energy recovery."""
+
     open_burning_co2_t_per_t: float = param("t CO2/t", "Fossil CO2 from open burning.", ge=0, le=5)
     open_burning_non_co2_t_co2e_per_t: float = param("t CO2e/t", "CH4 and N2O from open burning.", ge=0, le=5)
     incineration_co2_t_per_t: float = param("t CO2/t", "Fossil CO2 from incineration.", ge=0, le=5)
@@ -309,6 +357,8 @@ class Emissions(Section):
 
 
 class Logistics(Section):
+    """Distances and haulage costs along the chain."""
+
     local_km: float = param("km", "Household to buyer, collector or drop-off.", ge=0, le=100)
     collection_to_facility_km: float = param("km", "Collection round to facility.", ge=0, le=500)
     aggregator_to_recycler_km: float = param("km", "Junk shop to recycler.", ge=0, le=1000)
@@ -320,6 +370,8 @@ FacilityKind = Literal["landfill", "incinerator", "recycler", "mrf"]
 
 
 class Facility(Section):
+    """A landfill, incinerator, recycler or MRF, with its opening years and capacity."""
+
     kind: FacilityKind = Field(..., description="landfill, incinerator, recycler or mrf.")
     open_year: int = param("year", "First year of operation.", ge=1900, le=2100)
     close_year: int | None = Field(
@@ -346,6 +398,7 @@ class Facility(Section):
         return self
 
     def is_open(self, year: int) -> bool:
+        """Whether the facility operates in ``year``."""
         return self.open_year <= year and (self.close_year is None or year <= self.close_year)
 
 

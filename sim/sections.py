@@ -8,14 +8,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
 
-def param(unit: str, description: str, **bounds: float) -> Any:
+def param(unit: str, description: str, **bounds: Any) -> Any:
     """A required field with its unit in the JSON schema; defaults come from ``data/``."""
     return Field(..., description=description, json_schema_extra={"unit": unit}, **bounds)
 
 
 class Section(BaseModel):
-    """Base of every schema section: unknown fields are errors, values are immutable, and every
-    number must be finite (NaN and infinities are refused, whatever the field's bounds)."""
+    """Base of every schema section: unknown fields are errors, values are immutable.
+
+    Every number must be finite: NaN and infinities are refused, whatever the field's bounds.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 

@@ -115,24 +115,30 @@ def assert_invariants(model: PlasticModel, result: RunResult) -> None:
 
     kinds = dict(model.graph.nodes(data=net.KIND))
     fate = [i for i, n in enumerate(ledger.nodes) if kinds[n] in net.FATE_KINDS]
+    holding = [i for i, n in enumerate(ledger.nodes) if kinds[n] in net.HOLDING_KINDS]
     passing = [
-        i for i, n in enumerate(ledger.nodes) if kinds[n] not in net.FATE_KINDS | {net.NodeKind.CONSUMPTION}
+        i
+        for i, n in enumerate(ledger.nodes)
+        if kinds[n] not in net.FATE_KINDS | net.HOLDING_KINDS | {net.NodeKind.CONSUMPTION}
     ]
-    held = fate + passing
+    held = fate + holding + passing
     assert (history[:, held] >= -tol).all(), "a stock went negative"
     leftover = np.abs(history[:, passing]).max(initial=0.0)
     assert leftover <= tol, f"a pass-through node kept {leftover:.3g} t at the end of a step"
 
-    # The stocks table reports the fate nodes' stocks; what was generated ends up there.
+    # The stocks table reports the fate and holding nodes' stocks; what was generated ends up
+    # there: in a fate, or in junk shops' inventory waiting to be sold.
     stocks = result.stocks
-    assert set(stocks["node"]) == {ledger.nodes[i] for i in fate}
+    assert set(stocks["node"]) == {ledger.nodes[i] for i in fate + holding}
     assert (stocks["tonnes"] >= -tol).all()
     by_step = stocks.groupby("step")["tonnes"].sum().sort_index().to_numpy()
-    fate_change = np.diff(by_step, prepend=0.0)
+    stock_change = np.diff(by_step, prepend=0.0)
     generated = result.timeseries["generated_t"].to_numpy()
-    np.testing.assert_allclose(fate_change, generated, rtol=1e-9, atol=tol)
+    np.testing.assert_allclose(stock_change, generated, rtol=1e-9, atol=tol)
+    inventory = result.timeseries["junkshop_inventory_t"].to_numpy()
+    np.testing.assert_allclose(inventory, history[:, holding].sum(axis=(1, 2)), rtol=1e-9, atol=tol)
     fates = result.timeseries[list(FATE_INDICATORS)].sum(axis=1).to_numpy()
-    np.testing.assert_allclose(fates, generated, rtol=1e-9, atol=tol)
+    np.testing.assert_allclose(fates + np.diff(inventory, prepend=0.0), generated, rtol=1e-9, atol=tol)
 
     # Generation at city scale follows population and waste per person, whatever the scale.
     expected = [

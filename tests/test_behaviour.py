@@ -96,10 +96,11 @@ def test_campaign_effect_decays_and_information_alone_does_nothing():
 
 
 def test_enforcement_and_price_responses_have_the_right_sign():
-    assert bh.enforcement_logit_shift(1.0, 0.0) == 0
-    assert bh.enforcement_logit_shift(1.0, 0.5) > bh.enforcement_logit_shift(0.5, 0.5) > 0
-    assert bh.demand_multiplier(0.0) == 1.0
-    assert 0 < bh.demand_multiplier(0.1) < 1
+    assert bh.enforcement_logit_shift(1.0, 0.0, 3.0) == 0
+    assert bh.enforcement_logit_shift(1.0, 0.5, 3.0) > bh.enforcement_logit_shift(0.5, 0.5, 3.0) > 0
+    assert bh.enforcement_logit_shift(1.0, 0.5, 3.0) == pytest.approx(1.5)
+    assert bh.demand_multiplier(0.0, -0.5) == 1.0
+    assert 0 < bh.demand_multiplier(0.1, -0.5) < 1
     assert bh.recyclate_price_multiplier(0.0, 2.0, 3.0) == 1.0
     assert bh.recyclate_price_multiplier(0.1, 2.0, 3.0) == pytest.approx(1.2)
     assert bh.recyclate_price_multiplier(10.0, 2.0, 3.0) == 3.0

@@ -62,6 +62,11 @@ def scalar_leaves(model: type[BaseModel] = Scenario, prefix: str = "") -> dict[s
             leaves.update(scalar_leaves(annotation, f"{path}."))
         elif typing.get_origin(annotation) is dict:
             key_type = typing.get_args(annotation)[0]
+            if key_type is int:  # keyed by year (a path in time): the years the defaults give
+                years = [r["key"] for r in read_table("parameters.csv") if r["key"].startswith(f"{path}.")]
+                assert years, f"{path}: no year in data/parameters.csv"
+                leaves.update(dict.fromkeys(years, field))
+                continue
             assert isinstance(key_type, type) and issubclass(key_type, enum.Enum), path
             leaves.update({f"{path}.{member.value}": field for member in key_type})
         else:

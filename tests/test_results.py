@@ -78,14 +78,16 @@ def test_flows_table(result, short_run):
     np.testing.assert_allclose(generated.to_numpy(), result.timeseries["generated_t"].to_numpy(), rtol=1e-12)
 
 
-def test_stocks_table_has_every_fate_node_every_step(result, short_run):
+def test_stocks_table_has_every_fate_and_holding_node_every_step(result, short_run):
     model = short_run[0]
     stocks = result.stocks
     assert list(stocks.columns) == ["step", "year", "node", "material", "tonnes"]
     fates = set(net.nodes_of_kind(model.graph, *net.FATE_KINDS))
-    assert set(stocks["node"]) == fates
+    holding = set(net.nodes_of_kind(model.graph, *net.HOLDING_KINDS))
+    assert holding == {net.AGGREGATORS, net.DEPOSIT_POINTS}
+    assert set(stocks["node"]) == fates | holding
     assert {net.OPEN_BURNING, net.DUMPED, net.WATER, net.EXPORT, net.MARKET} <= fates
-    assert len(stocks) == model.n_steps * len(fates) * len(MATERIALS)
+    assert len(stocks) == model.n_steps * len(fates | holding) * len(MATERIALS)
     # Sinks only grow.
     totals = stocks.groupby(["node", "step"])["tonnes"].sum().unstack("step")
     for sink in (net.OPEN_BURNING, net.DUMPED, net.WATER, net.EXPORT, net.MARKET):

@@ -574,6 +574,19 @@ def register_result_callbacks(app: Dash) -> None:
 
     @localized(
         app,
+        Output(ids.MARKET, "figure"),
+        Input(ids.STORE_RESULT, "data"),
+        Input(ids.STORE_BASELINE, "data"),
+        Input(ids.YEAR, "value"),
+        Input(ids.PRESENTER, "checked"),
+        Input(ids.TABS, "value"),
+    )
+    def show_market(result: dict, baseline: dict, year: int, big: bool, tab: str) -> Any:
+        _only_if_shown(tab, "market")
+        return figures.market_figure(runs.annual_frame(result), runs.annual_frame(baseline), year, bool(big))
+
+    @localized(
+        app,
         Output(ids.COMPARE_TABLE, "children"),
         Output(ids.COMPARE_GRAPH, "figure"),
         Input(ids.STORE_SAVED, "data"),

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sim.metrics import TRADED
 from sim.network import NodeKind
 from ui.logic import (
     CARDS,
@@ -607,6 +608,55 @@ def budget_figure(
     fig = _style(fig, big, 460, legend)
     fig.update_layout(margin={"r": 260 if big else 220})
     return fig
+
+
+#: What the Market tab draws: prices by material, then volumes, capacity and pickers' income.
+MARKET_PRICES = tuple(f"recycler_price_{m}_usd_per_t" for m in TRADED)
+MARKET_VOLUMES = ("recycler_input_t", "exported_t", "junkshop_discarded_t", "junkshop_inventory_t")
+
+
+def market_figure(
+    current: pd.DataFrame, baseline: pd.DataFrame, year: int | None = None, big: bool = False
+) -> go.Figure:
+    """The secondary-materials market by year: prices, volumes, capacity, pickers' income.
+
+    Four panels, this scenario solid and the baseline dashed in the same colour, so a price
+    fall after a deposit or an export ban, or capacity built after a subsidy, is read at once.
+    """
+    if current.empty:
+        return empty_figure(big=big, height=560)
+    panels = (
+        ("figure.market.prices", MARKET_PRICES),
+        ("figure.market.volumes", MARKET_VOLUMES),
+        ("figure.market.capacity", ("recycling_capacity_t_per_day",)),
+        ("figure.market.income", ("picker_income_usd_per_month",)),
+    )
+    fig = make_subplots(rows=2, cols=2, subplot_titles=[t(key) for key, _ in panels], vertical_spacing=0.16)
+    for k, (_, names) in enumerate(panels):
+        row, col = k // 2 + 1, k % 2 + 1
+        for i, name in enumerate(names):
+            colour = PALETTE[i % len(PALETTE)]
+            for frame, dash, shown in ((current, None, True), (baseline, "dash", False)):
+                if name not in frame.columns:
+                    continue
+                fig.add_trace(
+                    go.Scatter(
+                        x=frame.index,
+                        y=frame[name],
+                        mode="lines",
+                        name=label_of(name),
+                        legendgroup=name,
+                        showlegend=shown and (len(names) > 1),
+                        line={"color": colour, "dash": dash, "width": _line_width(big)},
+                    ),
+                    row=row,
+                    col=col,
+                )
+    if year is not None:
+        for k in range(4):
+            fig.add_vline(x=year, line=YEAR_LINE, row=k // 2 + 1, col=k % 2 + 1)
+    fig.update_layout(title=t("figure.market.title"))
+    return _style(fig, big, 560)
 
 
 def compare_figure(

@@ -588,6 +588,7 @@ def results(start_year: int, end_year: int) -> list[Any]:
                         dmc.TabsTab(t("tab.network"), value="network"),
                         dmc.TabsTab(t("tab.households"), value="households"),
                         dmc.TabsTab(t("tab.budget"), value="budget"),
+                        dmc.TabsTab(t("tab.market"), value="market"),
                         dmc.TabsTab(t("tab.compare"), value="compare"),
                     ],
                     className="result-tabs",
@@ -597,6 +598,7 @@ def results(start_year: int, end_year: int) -> list[Any]:
                 dmc.TabsPanel(graph(ids.NETWORK), value="network"),
                 dmc.TabsPanel(graph(ids.ADOPTION), value="households"),
                 dmc.TabsPanel(graph(ids.BUDGET), value="budget"),
+                dmc.TabsPanel(graph(ids.MARKET), value="market"),
                 dmc.TabsPanel(
                     [
                         dmc.Select(

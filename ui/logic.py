@@ -60,6 +60,9 @@ CARDS: tuple[CardSpec, ...] = (
 )
 #: Recycler utilisation from which the recycling card says capacity is what limits it.
 FULL_UTILISATION = 0.95
+#: Unsold plastic (junk shops' stock and discards), as a share of recyclers' intake, from which
+#: capacity is said to bind.
+UNSOLD_SHARE = 0.01
 #: Relative changes smaller than this are shown as neutral.
 NEUTRAL_TOLERANCE = 0.005
 #: A reference smaller than this share of the value is "near zero": changes are shown absolute.
@@ -249,9 +252,22 @@ def landfill_full_year(table: pd.DataFrame) -> int | None:
 Extra = Callable[[Card, pd.DataFrame, pd.DataFrame, int], Card]
 
 
-def _recycling_extra(card: Card, current: pd.DataFrame, _baseline: pd.DataFrame, year: int) -> Card:
+def capacity_binds(current: pd.DataFrame, year: int) -> bool:
+    """Whether recycling capacity is what limits recycling in ``year``.
+
+    Recyclers run (nearly) full and junk shops are left with plastic nobody bought: stock or
+    discards of at least :data:`UNSOLD_SHARE` of what recyclers took in.
+    """
     utilisation = at(current, year, "recycler_utilisation")
-    if utilisation is not None and utilisation >= FULL_UTILISATION:
+    intake = at(current, year, "recycler_input_t") or 0.0
+    unsold = (at(current, year, "junkshop_inventory_t") or 0.0) + (
+        at(current, year, "junkshop_discarded_t") or 0.0
+    )
+    return utilisation is not None and utilisation >= FULL_UTILISATION and unsold >= UNSOLD_SHARE * intake
+
+
+def _recycling_extra(card: Card, current: pd.DataFrame, _baseline: pd.DataFrame, year: int) -> Card:
+    if capacity_binds(current, year):
         return replace(card, note=t("card.recycling.full"))
     return card
 

@@ -8,7 +8,7 @@ with units and bounds. It acts only by changing the step's :class:`~sim.conditio
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -20,7 +20,7 @@ from sim.sections import Section
 Pillar = Literal["circular_economy", "pollution_control", "climate"]
 
 
-def lever_param(unit: str, description: str, default: float, **bounds: float) -> float:
+def lever_param(unit: str, description: str, default: float, **bounds: Any) -> Any:
     """A lever parameter with unit, bounds and default."""
     return Field(default, description=description, json_schema_extra={"unit": unit}, **bounds)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +78,7 @@ def lever_catalogue() -> list[LeverInfo]:
     """Every lever with its parameters, units, bounds and evidence, in catalogue order."""
     out = []
     for lever_id, field in Policies.model_fields.items():
-        cls = next(a for a in field.annotation.__args__ if a is not type(None))
+        cls = next(a for a in typing.get_args(field.annotation) if a is not type(None))
         params = []
         for name, f in cls.model_fields.items():
             extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}

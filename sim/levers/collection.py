@@ -37,6 +37,7 @@ class CollectionCoverage(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         for name, now in cond.coverage.items():
             if not self.districts or name in self.districts:
                 target = max(now, self.target_coverage)
@@ -80,9 +81,12 @@ class SourceSeparation(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         fine_days = self.fine_usd / cond.median_daily_income_usd
         shift = self.norm_shift_logit + float(
-            behaviour.enforcement_logit_shift(fine_days, self.inspection_probability)
+            behaviour.enforcement_logit_shift(
+                fine_days, self.inspection_probability, cond.enforcement_logit_per_income_day
+            )
         )
         cond.separation_shift_by_group = cond.separation_shift_by_group + strength * shift * group_mask(
             self.groups
@@ -125,6 +129,7 @@ class AwarenessCampaign(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         t = years_in_force(self, cond)
         if self.repeat_every_years > 0:
             t = t % self.repeat_every_years
@@ -165,6 +170,7 @@ class InformalIntegration(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         cond.street_pick_max_share = min(
             1.0, cond.street_pick_max_share + strength * self.pick_share_increase
         )

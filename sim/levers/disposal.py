@@ -29,6 +29,7 @@ class LandfillTax(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         tax = self.tax_usd_per_t * strength
         cond.landfill_tax_usd_per_t_msw += tax
         cond.fee_usd_per_household_month += self.pass_through_to_fee * tax * cond.msw_t_per_household_month
@@ -55,9 +56,12 @@ class OpenBurningEnforcement(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         fine_days = self.fine_usd / cond.median_daily_income_usd
         cond.burn_enforcement += strength * float(
-            behaviour.enforcement_logit_shift(fine_days, self.detection_probability)
+            behaviour.enforcement_logit_shift(
+                fine_days, self.detection_probability, cond.enforcement_logit_per_income_day
+            )
         )
 
 

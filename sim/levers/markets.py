@@ -46,6 +46,7 @@ class RecycledContentMandate(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         multiplier = float(
             behaviour.recyclate_price_multiplier(
                 self.content_share * strength,
@@ -79,6 +80,7 @@ class RecyclingSubsidy(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         subsidy = self.subsidy_usd_per_t * strength * material_mask(self.materials)
         cond.recycling_subsidy_usd_per_t = cond.recycling_subsidy_usd_per_t + subsidy
         support_recyclers(cond, subsidy)
@@ -108,6 +110,7 @@ class CarbonCredits(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         credit = self.price_usd_per_t_co2e * strength * cond.recycling_credit_t_co2e_per_t
         cond.carbon_credit_usd_per_t = cond.carbon_credit_usd_per_t + credit
         support_recyclers(cond, credit * cond.recycling_yield * self.developer_share)
@@ -137,5 +140,6 @@ class ExportRestriction(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         closed = strength * (1.0 - self.open_share) * material_mask(self.materials)
         cond.export_open_share = cond.export_open_share * (1.0 - closed)

@@ -64,6 +64,7 @@ class BagLevy(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         response = cond.behaviour_response
         assert response is not None, "the model sets cond.behaviour_response"
         days, gdp = behaviour.panel_days(
@@ -107,6 +108,7 @@ class SingleUseReduction(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         scale_generation(cond, 1.0 - strength * self.reduction_share * material_mask(self.materials))
 
 
@@ -151,6 +153,7 @@ class DepositReturn(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         covered = np.zeros(N_MATERIALS)
         covered[MATERIALS.index(Material.PET)] = self.covered_share_of_pet * strength
         cond.deposit_usd_per_container = self.deposit_usd_per_container
@@ -200,10 +203,16 @@ class ProducerResponsibility(Lever):
     )
 
     def apply(self, cond: Conditions, strength: float) -> None:
+        """Change the step's conditions at ``strength`` (0-1); see the class docstring."""
         recyclable = cond.recycler_price_usd_per_t > 0
         modulation = np.where(recyclable, 1.0 - self.eco_modulation, 1.0 + self.eco_modulation)
         fee = self.fee_usd_per_t * strength * modulation
-        scale_generation(cond, behaviour.demand_multiplier(fee / behaviour.PACKAGING_PRICE_USD_PER_T))
+        scale_generation(
+            cond,
+            behaviour.demand_multiplier(
+                fee / cond.packaging_value_usd_per_t, cond.packaging_demand_elasticity
+            ),
+        )
         cond.producer_fee_usd_per_t = cond.producer_fee_usd_per_t + fee
         tonnes = generated_t(cond)
         revenue_per_month = float(fee @ tonnes) * behaviour.DAYS_PER_MONTH / cond.days
