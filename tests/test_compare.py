@@ -198,10 +198,11 @@ def test_wider_assumption_ranges_give_wider_intervals(island_pair):
     assert (widths["wide"] > widths["narrow"]).all(), widths
 
 
-def test_uncertainty_is_reproducible_and_the_same_on_one_and_two_workers(island_pair, island_table):
-    """The same numbers from a pool of two fresh processes as from this process."""
-    pooled = uncertain(island_pair, workers=2)
-    pd.testing.assert_frame_equal(island_table, pooled)
+def test_uncertainty_is_the_same_on_one_and_two_workers(island_pair):
+    """The same numbers from a pool of two fresh processes as from this process, twice."""
+    inline = uncertain(island_pair, draws=2)
+    pd.testing.assert_frame_equal(inline, uncertain(island_pair, draws=2))
+    pd.testing.assert_frame_equal(inline, uncertain(island_pair, draws=2, workers=2))
 
 
 def test_uncertainty_notes_say_what_the_intervals_contain(island_table):
