@@ -29,8 +29,8 @@ import pandas as pd
 from sim.batch.runner import InlineExecutor, Task, TaskResult, local_pool, run_task
 from sim.errors import InputError
 from sim.metrics import INDICATORS
-from sim.runner import DEFAULT_SEED
 from sim.scenario import Scenario
+from sim.seeds import DEFAULT_SEED
 from sim.uncertainty import TARGETS, Design, chance_of_target, interval, make_design, target_for
 
 #: Years reported by default.
@@ -296,7 +296,10 @@ def uncertainty_notes(table: pd.DataFrame) -> list[str]:
         name=("scenario", "first"), varied=("varied", "max")
     )
     draws = int(table["draws"].max())
-    varied = ", ".join(f"{p + 1}: {int(r.varied)}" for p, r in by_scenario.iterrows())
+    varied = ", ".join(
+        f"{int(p) + 1}: {int(v)}"
+        for p, v in zip(by_scenario.index, by_scenario["varied"].to_numpy(), strict=True)
+    )
     lines = [
         f"[low, high]: 5-95 % over {draws} common draws of the uncertain parameters and seeds "
         f"(parameters drawn per scenario: {varied}); differences are taken draw by draw."
@@ -307,8 +310,9 @@ def uncertainty_notes(table: pd.DataFrame) -> list[str]:
         if rows.empty:
             continue
         label = INDICATORS[target.indicator].label
+        columns = (rows[c].to_numpy() for c in ("position", "scenario", "p_target"))
         chances = ", ".join(
-            f"{int(r.position) + 1}. {r.scenario}: {100 * r.p_target:.0f} %" for r in rows.itertuples()
+            f"{int(p) + 1}. {name}: {100 * chance:.0f} %" for p, name, chance in zip(*columns, strict=True)
         )
         kind = "assumed target, no official one found" if target.assumed else "target"
         lines.append(

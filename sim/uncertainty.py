@@ -106,8 +106,8 @@ class Target:
     source_key: str
     assumed: bool = False
 
-    def threshold(self, baseline_value: float) -> float:
-        """The value the indicator must not exceed, given the baseline's value."""
+    def threshold(self, baseline_value: np.ndarray) -> np.ndarray:
+        """The values the indicator must not exceed, given the baseline's values."""
         return baseline_value * (1.0 - self.cut)
 
 
@@ -209,11 +209,10 @@ def replicate_tables(
             whole number, a curve without replicate 0 or with no other replicate, or replicates
             that lack some of their curve's parameters.
     """
-    table = pd.DataFrame(rows)
+    table = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame([dict(r) for r in rows])
     missing = [c for c in REPLICATE_COLUMNS if c not in table.columns]
     if missing:
         raise DataError(f"{source}: missing column(s) {missing}; expected {list(REPLICATE_COLUMNS)}.")
-    table = table.copy()
     for column in ("replicate", "value"):
         numbers = pd.to_numeric(table[column], errors="coerce")
         bad = table.index[numbers.isna() | ~np.isfinite(numbers.fillna(0))]
@@ -241,8 +240,14 @@ def replicate_tables(
         drawn = wide.drop(index=0).rename_axis(columns=None)
         drawn = drawn.loc[:, drawn.nunique() > 1]  # fields the fit holds fixed are not uncertain
         if drawn.shape[1]:
-            out[str(curve)] = ReplicateTable(str(curve), drawn, wide.loc[0].to_dict(), units)
+            out[str(curve)] = ReplicateTable(str(curve), drawn, _floats(wide, 0), units)
     return out
+
+
+def _floats(table: pd.DataFrame, label: int) -> dict[str, float]:
+    """The row ``label`` of a table of numbers as ``{column: value}``."""
+    values = table.loc[[label]].to_numpy(dtype=float)[0]
+    return {str(k): float(v) for k, v in zip(table.columns, values, strict=True)}
 
 
 def behaviour_fit_tables(data_dir: Path = DATA_DIR) -> dict[str, ReplicateTable]:
@@ -377,10 +382,10 @@ class Design:
     def overrides(self, draw: int, scenario: Scenario) -> dict[str, Any]:
         """The values of draw ``draw`` for the inputs a scenario uses, by dotted path."""
         params, curves = self.inputs(scenario)
-        out: dict[str, Any] = {p: self.samples.at[draw, p].item() for p in params}
+        out: dict[str, Any] = {p: self.samples[p].to_numpy()[draw].item() for p in params}
         for name in curves:
-            replicate = int(self.samples.at[draw, REPLICATE_PREFIX + name])
-            out.update({p: float(v) for p, v in self.tables[name].values.loc[replicate].items()})
+            replicate = int(self.samples[REPLICATE_PREFIX + name].to_numpy()[draw])
+            out.update(_floats(self.tables[name].values, replicate))
         return _keep_sums(out, scenario.model_dump(mode="json"))
 
     def scenario(self, draw: int, scenario: Scenario) -> Scenario:

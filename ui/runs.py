@@ -93,7 +93,7 @@ def compact(result: RunResult, scenario: dict[str, Any], graph_kinds: dict[str, 
         "flows": {
             "digest": digest(scenario),
             "years": [int(y) for y in table.index],
-            "edges": [[str(u), str(v)] for u, v in table.columns],
+            "edges": [[str(edge[0]), str(edge[1])] for edge in table.columns],
             "tonnes": [[round(float(x), 2) for x in row] for row in table.to_numpy()],
             "nodes": graph_kinds,
         },
@@ -226,14 +226,17 @@ def replicate(
     return out
 
 
+def _value(annual: pd.DataFrame, year: int, indicator: str) -> float:
+    """An indicator's value in a year (NaN if the run does not reach that year)."""
+    return float(annual[indicator].reindex([year]).to_numpy(dtype=float)[0])
+
+
 def _chances(draws: list[pd.DataFrame], baseline_draws: list[pd.DataFrame]) -> dict[str, float]:
     """Share of draws meeting each target, draw by draw against the baseline's same draw."""
     out = {}
     for target in TARGETS:
-        values = [a.at[target.year, target.indicator] if target.year in a.index else np.nan for a in draws]
-        reference = [
-            a.at[target.year, target.indicator] if target.year in a.index else np.nan for a in baseline_draws
-        ]
+        values = [_value(a, target.year, target.indicator) for a in draws]
+        reference = [_value(a, target.year, target.indicator) for a in baseline_draws]
         chance = chance_of_target(target, values, reference)
         if np.isfinite(chance):
             out[target.indicator] = chance
