@@ -153,3 +153,20 @@ def test_a_bad_setup_file_is_refused_in_place_and_a_good_one_opens(dash_duo, app
     wait_text(dash_duo, f"#{ui_ws.SETUP_MSG}", "Nothing was saved on the server.")
     shown = "const e = document.getElementById(arguments[0]); return !!(e && e.offsetParent);"
     until(dash_duo, lambda: not dash_duo.driver.execute_script(shown, ui_ws.ERROR))  # the error is gone
+
+
+def test_a_reload_keeps_the_workshop(dash_duo, app) -> None:
+    dash_duo.start_server(app)
+    wait_text(dash_duo, f"#{ui_ws.OPEN}", i18n.t("action.workshop"))
+    click(dash_duo, f"#{ui_ws.OPEN}")
+    wait_text(dash_duo, f"#{ui_ws.TEAM_CARDS}", "Japanese partners")
+    click(dash_duo, f"#{ui_ws.START}")
+    wait_text(dash_duo, f"#{ui_ws.ROOM}", "Baseline")  # the baseline has run (Run is disabled till then)
+    click(dash_duo, "#ws-lever-city-collection_coverage input[type=checkbox]")
+    click(dash_duo, f"#{ui_ws.RUN}")
+    wait_text(dash_duo, f"#{ui_ws.ROUND_HEAD}", "Round 2 of 3")
+    dash_duo.driver.refresh()
+    wait_text(dash_duo, f"#{ui_ws.OPEN}", i18n.t("action.workshop"))
+    click(dash_duo, f"#{ui_ws.OPEN}")
+    wait_text(dash_duo, f"#{ui_ws.ROUND_HEAD}", "Round 2 of 3")
+    assert "Round 1" in text(dash_duo, f"#{ui_ws.ROOM}")

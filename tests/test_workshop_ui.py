@@ -38,6 +38,16 @@ def test_a_new_session_opens_the_six_team_setup_with_every_team_playing() -> Non
     assert ui_ws.initial_state(Path("/nonexistent")) is None
 
 
+def test_a_state_kept_by_the_browser_is_used_only_if_it_still_validates(state: dict) -> None:
+    assert ui_ws.usable(state)
+    assert not ui_ws.usable({**state, "setup": {"title": "nope"}})
+    assert not ui_ws.usable({k: v for k, v in state.items() if k != "rounds"})
+    fresh, _, _ = ui_ws.on_setup_event(ui_ws.STATE, {"setup": {}}, None, None, None, None, "en")
+    assert fresh == ui_ws.initial_state()
+    kept, _, _ = ui_ws.on_setup_event(ui_ws.STATE, state, None, None, None, None, "en")
+    assert kept is state
+
+
 def test_moves_are_what_the_controls_change(three: ws.Setup) -> None:
     scenario = ws.base_scenario(three)
     scenario["policies"]["bag_levy"] = {"levy_usd_per_bag": 0.1, "start_year": 2027}

@@ -2,9 +2,9 @@
 
 A full-screen window over the app (opened by :func:`open_button`, laid out by :func:`modal`,
 wired by :func:`register`). Each browser session keeps its workshop in one ``dcc.Store``
-(:data:`STATE`): the setup, the teams playing, every round's moves and the yearly indicators of
-the baseline and of each round. Nothing is kept on the server; an uploaded setup file is read,
-validated and kept in that store only.
+(:data:`STATE`, in the tab's session storage, so a reload keeps it): the setup, the teams playing,
+every round's moves and the yearly indicators of the baseline and of each round. Nothing is kept
+on the server; an uploaded setup file is read, validated and kept in that store only.
 
 The callbacks are a few lines each and call the plain functions below (``on_*`` change the state,
 the builders turn it into components); the rules of the role-play are in :mod:`sim.workshop`.
@@ -158,6 +158,15 @@ def new_state(file: str, setup: ws.Setup) -> dict[str, Any]:
 def setup_of(state: dict[str, Any]) -> ws.Setup:
     """The validated setup held in a state."""
     return ws.validate_setup(state["setup"], state.get("file") or "the workshop")
+
+
+def usable(state: dict[str, Any]) -> bool:
+    """Whether a state kept in the browser (from an earlier page of this tab) can still be used."""
+    try:
+        setup_of(state)
+    except (ws.WorkshopError, KeyError, TypeError):
+        return False
+    return all(key in state for key in ("file", "playing", "rounds", "baseline", "results"))
 
 
 def initial_state(folder: Path = SETUPS_DIR) -> dict[str, Any] | None:
@@ -939,7 +948,7 @@ def modal() -> dmc.Modal:
     }
     return dmc.Modal(
         [
-            dcc.Store(id=STATE),
+            dcc.Store(id=STATE, storage_type="session"),  # a reload of the tab keeps the workshop
             dcc.Store(id=PRINT_SINK),
             dmc.Alert(
                 id=ERROR, color="red", withCloseButton=True, hide=True, className="ws-message ws-no-print"
@@ -1009,7 +1018,7 @@ def on_setup_event(
 
     On an error the state is unchanged.
     """
-    if state is None:
+    if state is None or not usable(state):
         return initial_state(), "", None
     try:
         if trigger == UPLOAD and contents:
@@ -1088,7 +1097,11 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         code = lang_of(lang)
         text, note = guide_text(code)
         guide = [dmc.Alert(note, color="yellow", mb="sm")] if note else []
-        return (*static_texts(code).values(), i18n.t("workshop.title", code), [*guide, dcc.Markdown(text)])
+        return (
+            *static_texts(code).values(),
+            i18n.t("workshop.title", code),
+            [*guide, dcc.Markdown(text, link_target="_blank")],
+        )
 
     @app.callback(
         Output(STATE, "data", allow_duplicate=True),
