@@ -18,13 +18,14 @@ if TYPE_CHECKING:
     from sim.ledger import MassBalanceError
     from sim.loader import default_scenario, load_scenario
     from sim.results import RunResult
-    from sim.runner import DEFAULT_SEED, run_scenario
+    from sim.runner import run_scenario
     from sim.scenario import Scenario
+    from sim.seeds import DEFAULT_SEED
 
 #: Where each public name lives. They are imported on first use, so that importing a low layer
 #: (``sim.scenario``, say) does not load the model and Mesa with it.
 _PUBLIC = {
-    "DEFAULT_SEED": "sim.runner",
+    "DEFAULT_SEED": "sim.seeds",
     "MassBalanceError": "sim.ledger",
     "RunResult": "sim.results",
     "Scenario": "sim.scenario",

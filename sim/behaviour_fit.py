@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import log_ndtr
 
 from sim import behaviour as bh
 from sim.atomic import write_file
@@ -512,6 +510,8 @@ def _neg_log_likelihood(v: np.ndarray, curve: str, cases: Cases, settings: Setti
     sigma = params["residual_sd_logit"]
     z = (bh.logit(cases.array("observed")) - bh.logit(p)) / sigma
     bound = np.asarray(cases.bound)
+    from scipy.special import log_ndtr  # imported here: the CLI starts without scipy
+
     ll = np.where(bound == 0, -0.5 * z**2 - math.log(sigma), log_ndtr(np.where(bound < 0, z, -z)))
     penalty = 0.0
     if curve == "deposit":
@@ -522,6 +522,8 @@ def _neg_log_likelihood(v: np.ndarray, curve: str, cases: Cases, settings: Setti
 
 def fit_curve(curve: str, cases: Cases, settings: Settings, start: np.ndarray | None = None) -> np.ndarray:
     """Maximum (penalised) likelihood estimate of a curve's parameter vector on ``cases``."""
+    from scipy.optimize import minimize  # imported here: the CLI starts without scipy
+
     x0 = _start(curve) if start is None else start
     result = minimize(
         _neg_log_likelihood, x0, args=(curve, cases, settings), method="L-BFGS-B", bounds=_bounds(curve)

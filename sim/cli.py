@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from sim.atomic import check_output_dir, write_file
 from sim.cli_behaviour import app as behaviour_app
+from sim.cli_common import console, err_console, user_errors
 from sim.errors import InputError
 from sim.loader import load_scenario
-from sim.metrics import HEADLINE, INDICATORS
-from sim.results import prepare_result_dir
-from sim.runner import DEFAULT_SEED, MAX_SEED, check_seed, run_scenario
+from sim.seeds import DEFAULT_SEED, MAX_SEED, check_seed
 
-USER_ERROR = 2
+# The model, its indicators and result tables (pandas, Mesa) are imported by the commands that
+# need them, so that checking a scenario file, or refusing a hostile one, starts in a fraction
+# of a second.
+
 #: Exit codes of ``batch`` beyond 0 (every run finished) and 2 (nothing was run).
 SOME_RUNS_FAILED = 3
 ALL_RUNS_FAILED = 4
@@ -48,18 +49,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(behaviour_app, name="behaviour")
-console = Console()
-err_console = Console(stderr=True)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn input errors into one message and exit code 2."""
-    try:
-        yield
-    except InputError as exc:
-        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(USER_ERROR) from None
 
 
 def print_note(note: str) -> None:
@@ -85,6 +74,8 @@ def write_errors(out: Path) -> Iterator[None]:
 
 def fmt_value(name: str, value: float | None) -> str:
     """Format an indicator value for a table, by its unit."""
+    from sim.metrics import INDICATORS
+
     if value is None or value != value:
         return "-"
     unit = INDICATORS[name].unit if name in INDICATORS else ""
@@ -97,6 +88,8 @@ def fmt_value(name: str, value: float | None) -> str:
 
 def headline_table(by_year: dict[str, dict[str, float]], years: list[int], title: str) -> Table:
     """A rich table of the headline indicators for some years."""
+    from sim.metrics import HEADLINE, INDICATORS
+
     table = Table(title=title)
     table.add_column("indicator")
     table.add_column("unit")
@@ -162,6 +155,9 @@ def run(
             raise InputError(f"--scale {scale}: must be greater than 0 and at most 1.")
         check_seed(seed, "--seed")
         sc = load_scenario(scenario)
+        from sim.results import prepare_result_dir
+        from sim.runner import run_scenario
+
         default = Path("results") / scenario.stem
         out_dir = prepare_result_dir(default if out is None else out, force, notify=print_note)
     columns = [
@@ -408,6 +404,8 @@ def compare(
                 uncertainty=uncertainty,
                 workers=workers,
             )
+    from sim.metrics import INDICATORS
+
     names = [f"{i + 1}. {sc.name}" for i, sc in enumerate(loaded)]
     interval = replications > 1
     title = f"Comparison (seeds {seed}-{seed + replications - 1}, scale {scale:g})"

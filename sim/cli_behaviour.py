@@ -15,21 +15,18 @@ nothing is written then.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from sim import behaviour_fit as bf
+from sim.cli_common import console, user_errors
 from sim.errors import InputError
 
-USER_ERROR = 2
 CHECK_COLUMNS = ["case_id", "jurisdiction", "outcome_year", "measure", "observed", "predicted", "error_pp"]
 
 app = typer.Typer(
@@ -38,18 +35,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn input errors into one message and exit code 2."""
-    try:
-        yield
-    except InputError as exc:
-        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(USER_ERROR) from None
 
 
 @app.command()

@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-import numbers
 import time
 from collections.abc import Callable
 
-from sim.errors import InputError
 from sim.model import PlasticModel
 from sim.results import RunResult, collect
 from sim.scenario import Scenario
+from sim.seeds import DEFAULT_SEED, check_seed
 
-DEFAULT_SEED = 42
-#: Seeds are whole numbers from 0 to MAX_SEED (32 bits, what every random generator takes).
-MAX_SEED = 2**32 - 1
-
-
-def check_seed(seed: int | None, what: str = "seed", count: int = 1) -> None:
-    """Refuse a seed outside 0..MAX_SEED (None, a fresh random seed, is allowed).
-
-    Args:
-        seed: The seed, or the first of ``count`` consecutive seeds.
-        what: How the user gave it, for the message (e.g. ``"--seed"``).
-        count: Number of consecutive seeds used from ``seed`` on; the last must fit too.
-
-    Raises:
-        InputError: Naming the seed and the allowed range.
-    """
-    if seed is None:
-        return
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, numbers.Integral)
-        or not 0 <= seed <= MAX_SEED - (count - 1)
-    ):
-        last = f" (the {count} seeds from it must fit)" if count > 1 else ""
-        raise InputError(
-            f"{what} {seed!r}: allowed values are whole numbers from 0 to {MAX_SEED - (count - 1)}{last}."
-        )
+__all__ = ["DEFAULT_SEED", "check_seed", "run_scenario"]
 
 
 def run_scenario(

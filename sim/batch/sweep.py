@@ -56,9 +56,9 @@ from sim.errors import InputError, ScenarioError
 from sim.io import parameter_ranges
 from sim.loader import default_scenario, load_scenario, read_yaml
 from sim.metrics import HEADLINE, INDICATORS
-from sim.runner import DEFAULT_SEED, MAX_SEED
 from sim.scenario import Scenario, format_validation_error
 from sim.sections import Section
+from sim.seeds import DEFAULT_SEED, MAX_SEED
 
 Method = Literal["grid", "lhs", "sobol", "morris"]
 DEFAULT_LEVELS = {"grid": 3, "morris": 4}

@@ -35,9 +35,9 @@ class BagLevy(Lever):
 
     label: ClassVar[str] = "Plastic-bag levy and thin-bag ban"
     evidence: ClassVar[str] = (
-        "Ireland 2002: EUR 0.15 levy cut bags from 328 to 21 per person per year "
-        "(bag_levy_ireland_*); Phnom Penh supermarkets' 400-riel fee halved bags by cashiers' "
-        "account (bag_fee_effect_supermarkets); Sub-Decree 168 bans bags under 0.03 mm."
+        "Fitted on bag charges in 10 jurisdictions (data/behaviour, docs/behaviour.md): a visible "
+        "charge matters more than its size; Phnom Penh supermarkets' 400-riel fee halved bags by "
+        "cashiers' account (bag_fee_effect_supermarkets); Sub-Decree 168 bans bags under 0.03 mm."
     )
 
     levy_usd_per_bag: float = lever_param(
@@ -126,8 +126,8 @@ class DepositReturn(Lever):
 
     label: ClassVar[str] = "Deposit-return scheme"
     evidence: ClassVar[str] = (
-        "Lithuania 2016: EUR 0.10 deposit; PET return 34% before, 74% in year 1, 92% from year 2 "
-        "(drs_lithuania_*); curve in sim.behaviour.deposit_return_rate."
+        "Fitted on 27 deposit schemes (data/behaviour, docs/behaviour.md): return ceilings set by "
+        "the return model, ramp-up after launch, erosion of fixed deposits as incomes grow."
     )
 
     deposit_usd_per_container: float = lever_param(
