@@ -168,11 +168,15 @@ def param_description(lever_id: str, name: str, english: str) -> str:
     return t(f"lever.{lever_id}.{name}.description", default=common)
 
 
+@cache
+def _english_lever_labels() -> Mapping[str, str]:
+    """English name of every lever, from the model (read once; the catalogue does not change)."""
+    return MappingProxyType({info.id: info.label or humanize(info.id) for info in lever_catalogue()})
+
+
 def lever_label(lever_id: str) -> str:
     """Display name of a lever (English from the model, other languages from the catalogue)."""
-    info = next((i for i in lever_catalogue() if i.id == lever_id), None)
-    default = (info.label if info else "") or humanize(lever_id)
-    return t(f"lever.{lever_id}.label", default=default)
+    return t(f"lever.{lever_id}.label", default=_english_lever_labels().get(lever_id, humanize(lever_id)))
 
 
 def _param_spec(lever_id: str, p: Any, years: tuple[int, int]) -> ControlSpec | None:
