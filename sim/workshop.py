@@ -357,8 +357,16 @@ def _base_json(scenario: str) -> str:
 
 
 def base_scenario(setup: Setup) -> dict[str, Any]:
-    """The scenario the workshop starts from, as a JSON dict (a fresh copy)."""
-    return json.loads(_base_json(setup.scenario))
+    """The scenario the workshop starts from, as a JSON dict (a fresh copy).
+
+    Raises:
+        WorkshopError: If that scenario file does not load (its own message inside).
+    """
+    try:
+        return json.loads(_base_json(setup.scenario))
+    except ScenarioError as exc:
+        problem = str(exc).replace(str(SCENARIOS_DIR), "scenarios")  # no server paths in the app
+        raise WorkshopError(f"the workshop's scenario {setup.scenario} cannot be used: {problem}") from None
 
 
 # --------------------------------------------------------------------------- rounds

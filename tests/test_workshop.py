@@ -148,6 +148,25 @@ def test_years_outside_the_scenario_are_refused(raw: dict[str, Any]) -> None:
     assert "field 'year' = 2060" in message and "2025 to 2050" in message
 
 
+def test_a_scenario_that_does_not_load_is_a_workshop_error(
+    three: ws.Setup, tmp_path: Path, monkeypatch
+) -> None:
+    broken = tmp_path / "scenarios"
+    broken.mkdir()
+    (broken / three.scenario).write_text("city: {population: -1}\n", encoding="utf-8")
+    monkeypatch.setattr(ws, "SCENARIOS_DIR", broken)
+    ws._base_json.cache_clear()
+    try:
+        with pytest.raises(ws.WorkshopError) as info:
+            ws.base_scenario(three)
+        message = str(info.value)
+        assert message.startswith("the workshop's scenario phnom_penh_baseline.yaml cannot be used: ")
+        assert "scenarios/phnom_penh_baseline.yaml: the scenario is not valid." in message
+        assert "field 'city.population' = -1" in message and str(tmp_path) not in message
+    finally:
+        ws._base_json.cache_clear()
+
+
 def test_setup_files_that_are_not_setups_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ws.WorkshopError, match="no such workshop setup file"):
         ws.load_setup(tmp_path / "missing.yaml")
