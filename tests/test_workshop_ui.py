@@ -48,6 +48,12 @@ def test_a_state_kept_by_the_browser_is_used_only_if_it_still_validates(state: d
     assert kept is state
 
 
+def test_no_readable_setup_is_said(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(ui_ws, "SETUPS_DIR", tmp_path)
+    state, _, error = ui_ws.on_setup_event(None, None, None, None, None, None, "en")
+    assert state is None and error == i18n.t("workshop.setup.none", "en")
+
+
 def test_moves_are_what_the_controls_change(three: ws.Setup) -> None:
     scenario = ws.base_scenario(three)
     scenario["policies"]["bag_levy"] = {"levy_usd_per_bag": 0.1, "start_year": 2027}

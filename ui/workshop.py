@@ -169,9 +169,9 @@ def usable(state: dict[str, Any]) -> bool:
     return all(key in state for key in ("file", "playing", "rounds", "baseline", "results"))
 
 
-def initial_state(folder: Path = SETUPS_DIR) -> dict[str, Any] | None:
+def initial_state(folder: Path | None = None) -> dict[str, Any] | None:
     """The state a new session starts with: the default setup, or the first shipped one."""
-    setups = shipped_setups(folder)
+    setups = shipped_setups(folder or SETUPS_DIR)
     if not setups:
         return None
     file = DEFAULT_SETUP if DEFAULT_SETUP in setups else next(iter(setups))
@@ -1019,7 +1019,8 @@ def on_setup_event(
     On an error the state is unchanged.
     """
     if state is None or not usable(state):
-        return initial_state(), "", None
+        start = initial_state()
+        return start, "", None if start else i18n.t("workshop.setup.none", lang)
     try:
         if trigger == UPLOAD and contents:
             return (*on_upload(contents, filename, lang), None)
@@ -1128,8 +1129,8 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
     ) -> tuple:
         lang, filename = lang_of(rest[:-1]), rest[-1]
         new, message, error = on_setup_event(ctx.triggered_id, state, file, contents, filename, chosen, lang)
-        if new is None:
-            raise PreventUpdate
+        if new is None:  # no setup could be read: say so, show nothing else
+            return (no_update, no_update, *_error(error), *[no_update] * 8)
         changed = new is not state
         return (
             new if changed else no_update,
