@@ -787,7 +787,16 @@ def debrief_view(state: dict[str, Any], lang: str) -> list[Any]:
     questions = [dmc.ListItem(i18n.t(f"workshop.debrief.q{i}", lang)) for i in range(1, 5)]
     return [
         dmc.Title(i18n.t("workshop.debrief.title", lang, year=setup.year), order=3),
-        dmc.Text(i18n.t("workshop.debrief.after", lang, n=len(rounds)), c="dimmed", mb="sm"),
+        dmc.Text(i18n.t("workshop.debrief.after", lang, n=len(rounds)), c="dimmed", mb="xs"),
+        dmc.Group(
+            [
+                dmc.Badge(ws.text(item.team.name, lang), color=VERDICT_COLOURS[item.verdict], size="lg")
+                for item in items
+            ],
+            gap="xs",
+            mb="sm",
+            className="ws-verdicts",
+        ),
         dmc.SimpleGrid(
             [debrief_card(item, specs, lang) for item in items],
             cols={"base": 1, "md": 2, "lg": 3},
