@@ -85,6 +85,14 @@ def browser(width: int, height: int):
     return webdriver.Chrome(options=chrome_options(width, height, "--hide-scrollbars"))
 
 
+def emulate_viewport(driver, width: int, height: int, mobile: bool = True) -> None:
+    """Make the page's viewport exactly ``width`` x ``height`` (a phone: headless windows are wider)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+
+
 def wait_for(driver, css: str, timeout: float = 30) -> None:
     """Wait until an element matching ``css`` is on the page."""
     from selenium.webdriver.common.by import By
@@ -94,6 +102,8 @@ def wait_for(driver, css: str, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+#: Below this width a screenshot emulates a phone's viewport (headless windows cannot be narrower).
+PHONE_WIDTH = 600
 #: The screenshots of docs/, made by ``--docs``: (file, width, height, language, presenter, levers).
 DOCS_SHOTS: tuple[tuple[str, int, int, str, bool, tuple[str, ...]], ...] = (
     ("screenshot.png", 1600, 1250, "en", False, ("deposit_return", "collection_coverage")),
@@ -121,6 +131,8 @@ def shoot(
 
     driver = browser(width, height)
     try:
+        if width < PHONE_WIDTH:
+            emulate_viewport(driver, width, height)
         driver.get(f"http://127.0.0.1:{port}/?lang={lang}")
         wait_for(driver, f"#{ids.card('recycling_rate')} .card-delta")
         for lever in levers:

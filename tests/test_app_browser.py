@@ -328,9 +328,12 @@ def test_presenter_mode_fits_a_1280x720_projector(dash_duo, app) -> None:
 
 
 def test_a_phone_shows_the_cards_first_and_the_levers_in_a_drawer(dash_duo, app) -> None:
-    dash_duo.driver.set_window_size(390, 844)
+    from scripts.screenshot import emulate_viewport
+
+    emulate_viewport(dash_duo.driver, 390, 844)
     open_app(dash_duo, app)
     width = js(dash_duo, "return window.innerWidth;")
+    assert width == 390
     assert js(dash_duo, "return document.documentElement.scrollWidth;") <= width
     # The first card is on screen and not covered by the lever panel.
     assert js(

@@ -68,6 +68,7 @@ def create_app(**dash_kwargs: Any) -> Dash:
         "serve_locally": True,
         "suppress_callback_exceptions": False,
         "on_error": show_error,
+        "meta_tags": [{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     }
     options.update(dash_kwargs)
     if "background_callback_manager" not in options:
