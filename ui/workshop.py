@@ -875,12 +875,21 @@ def _print_button(section: str) -> dmc.Button:
 
 
 def _setup_panel() -> list[Any]:
+    lang = current_language()  # the page is built in its language (a new language reloads it)
+    teams_label = i18n.t("workshop.setup.teams", lang, min=ws.MIN_TEAMS, max=ws.MAX_TEAMS)
     return [
+        dmc.Text(i18n.t("workshop.intro", lang), size="sm", mb="xs", className="ws-no-print"),
         dmc.Group(
             [
-                dmc.Select(id=SETUP_SELECT, data=[], allowDeselect=False, w=420),
+                dmc.Select(
+                    id=SETUP_SELECT,
+                    label=i18n.t("workshop.setup.file", lang),
+                    data=[],
+                    allowDeselect=False,
+                    w=420,
+                ),
                 dcc.Upload(
-                    dmc.Text(i18n.t("workshop.setup.upload", current_language()), id=UPLOAD_TEXT, size="sm"),
+                    dmc.Text(i18n.t("workshop.setup.upload", lang), id=UPLOAD_TEXT, size="sm"),
                     id=UPLOAD,
                     accept=".yaml,.yml,text/yaml,application/x-yaml",
                     max_size=MAX_UPLOAD_BYTES,
@@ -892,7 +901,9 @@ def _setup_panel() -> list[Any]:
         ),
         dmc.Text(id=SETUP_MSG, size="sm", className="ws-message"),
         dmc.Text(id=SETUP_INFO, size="sm", c="dimmed", my="xs"),
-        dmc.CheckboxGroup(dmc.Group(id=f"{TEAMS}-boxes"), id=TEAMS, className="ws-no-print"),
+        dmc.CheckboxGroup(
+            dmc.Group(id=f"{TEAMS}-boxes"), id=TEAMS, label=teams_label, className="ws-no-print"
+        ),
         dmc.Group(
             [dmc.Button(id=START, color="grape"), _print_button("setup")], my="sm", className="ws-no-print"
         ),
