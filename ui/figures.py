@@ -246,9 +246,9 @@ def trends_figure(
                 )
             )
         new.append(
-            go.Scatter(
-                x=shown.index,
-                y=_scaled(name, shown[name]),
+            go.Scatter(  # plain lists: play cuts them in the browser (arrays would arrive encoded)
+                x=[int(y) for y in shown.index],
+                y=_scaled(name, shown[name]).tolist(),
                 mode="lines",
                 name=t("series.current"),
                 line={"color": CURRENT, "width": width},

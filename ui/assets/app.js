@@ -23,23 +23,30 @@ window.plasticSim = (function () {
     }
   }
 
-  function trendsUpTo(figure, year) {
-    let panels = 0;
-    const data = figure.data.map(function (trace) {
-      if (trace.meta !== "current") { return trace; }
-      panels += 1;
-      const keep = (trace.x || []).filter(x => x <= year).length;
-      return Object.assign({}, trace, { x: trace.x.slice(0, keep), y: trace.y.slice(0, keep) });
+  /* Cut this scenario's lines at ``year`` and move the year marks, in the chart itself (one
+     Plotly.update, no re-render of the component). */
+  function drawTrendsUpTo(figure, year) {
+    const graph = document.querySelector("#trends-graph .js-plotly-plot");
+    if (!graph || !window.Plotly) { return; }
+    const xs = [], ys = [], indices = [];
+    figure.data.forEach(function (trace, i) {
+      if (trace.meta !== "current") { return; }
+      const keep = trace.x.filter(x => x <= year).length;
+      xs.push(trace.x.slice(0, keep));
+      ys.push(trace.y.slice(0, keep));
+      indices.push(i);
     });
     const shapes = (figure.layout.shapes || []).filter(s => s.name !== "year");
-    for (let k = 0; k < panels; k++) {
+    indices.forEach(function (_, k) {
       const axis = k === 0 ? "" : String(k + 1);
       shapes.push({
         type: "line", name: "year", x0: year, x1: year, xref: "x" + axis, y0: 0, y1: 1,
         yref: "y" + axis + " domain", line: { color: "#adb5bd", width: 1 },
       });
+    });
+    if (graph.data && graph.data.length === figure.data.length) {
+      window.Plotly.update(graph, { x: xs, y: ys }, { shapes: shapes }, indices);
     }
-    return { data: data, layout: Object.assign({}, figure.layout, { shapes: shapes }) };
   }
 
   /* One tick of play: the next year's cards and trends from the frames prepared on Play. */
@@ -47,9 +54,7 @@ window.plasticSim = (function () {
     if (!frames) { return [noUpdate(), true, noUpdate()]; }
     const next = Math.min(last, Math.max(first, (year || first) + 1));
     showCards(frames.cards[String(next)]);
-    if (frames.trends && document.getElementById("trends-graph")) {
-      setProps("trends-graph", { figure: trendsUpTo(frames.trends, next) });
-    }
+    if (frames.trends) { drawTrendsUpTo(frames.trends, next); }
     const done = next >= last;
     if (done) { setProps("play-button", { children: frames.labels.start }); }
     return [next, done, done ? next : null];
