@@ -135,7 +135,11 @@ def main() -> None:
         lines.append(f"| `{name}.yaml` | " + " | ".join(cells) + f" | {EVIDENCE.get(name, '')} |")
     lines.append("")
     lines.append(
-        "Rates in percentage points (pp), the others in their units; [low, high] is the 90 % interval."
+        "Rates in percentage points (pp), the others in their units; [low, high] is the 90 % interval of "
+        "the mean paired difference over seeds. Paired runs share their random numbers, so these intervals "
+        "are narrow: they hold the agents' sampling noise only. For the uncertainty of the assumptions and "
+        "fitted behaviour parameters, run `python -m sim compare scenarios/phnom_penh_baseline.yaml "
+        "scenarios/lever_<id>.yaml --uncertainty 20` ([uncertainty.md](uncertainty.md))."
     )
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     table.to_csv(args.out.with_suffix(".csv"))

@@ -45,6 +45,7 @@ SECTIONS = (
     "collection",
     "informal",
     "aggregation",
+    "market",
     "landfill",
     "leakage",
     "emissions",
@@ -215,10 +216,19 @@ def bounded_scenarios(draw: st.DrawFn) -> tuple[Scenario, float, int]:
             "junkshop_price_usd_per_t",
             "recycler_price_usd_per_t",
             "export_price_usd_per_t",
+            "recyclate_price_usd_per_t",
+            "processing_cost_usd_per_t",
+            "export_demand_t_per_day",
             "recycling_yield",
+            "pickable_share",
         ):
             field = MaterialParams.model_fields[field_name]
             overrides[f"materials.{material.value}.{field_name}"] = draw(number(field, *bounds(field)))
+    for group in SeparationGroup:
+        overrides[f"market.capacity_share.{group.value}"] = draw(st.floats(0.01, 1))
+    # An international price path: a few years with indices from a crash to a boom.
+    for year in draw(st.lists(st.integers(2015, 2035), min_size=1, max_size=4, unique=True)):
+        overrides[f"market.reference_price_index.{year}"] = draw(st.floats(0, 3))
     overrides.update(
         draw(levers(overrides["time.start_year"], overrides["time.end_year"], list(base.districts)))
     )
