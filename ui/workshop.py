@@ -279,8 +279,8 @@ def moves_from_controls(
 ) -> ws.Round:
     """The round's moves: what the controls change in ``scenario``, team by team.
 
-    A lever switched off that was on is a move to ``None``; a lever switched on, or on with a
-    parameter that differs from the scenario, is a move with the team's parameters.
+    A lever switched off that was on is a move to ``None``; a lever switched on is a move with
+    all the team's parameters; a lever left on is a move with the parameters that changed.
 
     Args:
         setup: The workshop setup.
@@ -303,8 +303,12 @@ def moves_from_controls(
                 for p in team.params_of(lever)
                 if values.get((team.id, lever, p)) is not None
             }
-            if now is None or any(_numbers_differ(v, now.get(p)) for p, v in params.items()):
-                move[lever] = params
+            if now is None:
+                move[lever] = params  # switched on: all its settings
+                continue
+            changed = {p: v for p, v in params.items() if _numbers_differ(v, now.get(p))}
+            if changed:
+                move[lever] = changed  # still on: only what changed (the rest is kept)
         if move:
             moves[team.id] = move
     return moves
