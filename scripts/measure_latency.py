@@ -6,6 +6,7 @@ and times each change until the cards show new numbers::
 
     python scripts/measure_latency.py            # 10 changes
     python scripts/measure_latency.py --changes 20
+    python scripts/measure_latency.py --play     # also the pace of Play (one year per second)
 
 Prints every time and the median. The target is 1.5 s (docs/app.md).
 """
@@ -33,10 +34,46 @@ LEVER = f"#{ids.lever_card('collection_coverage')}"
 ARROW_LEFT = "\ue012"
 
 
+#: Records, in the page, when the year shown changes (so the browser's own clock times play).
+YEAR_WATCH = """
+window._years = [];
+const thumb = document.querySelector('#year-slider [role=slider]');
+new MutationObserver(() => window._years.push([performance.now(), thumb.getAttribute('aria-valuenow')]))
+    .observe(thumb, {attributes: true, attributeFilter: ['aria-valuenow']});
+"""
+
+
+def time_play(driver) -> list[float]:
+    """Press Play and print the gaps between the years shown, timed by the page itself [s]."""
+    from selenium.webdriver.common.by import By
+
+    driver.execute_script(YEAR_WATCH)
+    driver.find_element(By.ID, ids.PLAY).click()
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        years = driver.execute_script("return window._years;")
+        if years and years[-1][1] == driver.execute_script(
+            "return document.querySelector('#year-slider [role=slider]').getAttribute('aria-valuemax');"
+        ):
+            break
+        time.sleep(0.5)
+    years = driver.execute_script("return window._years;")[1:]  # from the first year on
+    gaps = [(b[0] - a[0]) / 1000 for a, b in zip(years, years[1:], strict=False)]
+    if gaps:
+        print(
+            f"play: {len(gaps)} years, gap median {statistics.median(gaps):.2f} s, "
+            f"min {min(gaps):.2f} s, max {max(gaps):.2f} s"
+        )
+    return gaps
+
+
 def main(argv: list[str] | None = None) -> list[float]:
     """Run the measurement and return the times [s]."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=10, help="number of lever changes timed")
+    parser.add_argument(
+        "--play", action="store_true", help="also time Play: the gap between years shown (target 1.0 s)"
+    )
     args = parser.parse_args(argv)
 
     from selenium.webdriver.common.by import By
@@ -84,6 +121,8 @@ def main(argv: list[str] | None = None) -> list[float]:
             time.sleep(1.0)
             times.append(timed(lambda: thumb.send_keys(ARROW_LEFT)))
             print(f"slider step {i + 1}: {times[-1]:.2f} s")
+        if args.play:
+            time_play(driver)
     finally:
         driver.quit()
         server.terminate()
