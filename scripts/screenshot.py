@@ -102,7 +102,7 @@ def wait_for(driver, css: str, timeout: float = 30) -> None:
     WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
-#: Below this width a screenshot emulates a phone's viewport (headless windows cannot be narrower).
+#: Below this width a screenshot emulates a phone (headless windows cannot be narrower).
 PHONE_WIDTH = 600
 #: The screenshots of docs/, made by ``--docs``: (file, width, height, language, presenter, levers).
 DOCS_SHOTS: tuple[tuple[str, int, int, str, bool, tuple[str, ...]], ...] = (
@@ -131,8 +131,7 @@ def shoot(
 
     driver = browser(width, height)
     try:
-        if width < PHONE_WIDTH:
-            emulate_viewport(driver, width, height)
+        emulate_viewport(driver, width, height, mobile=width < PHONE_WIDTH)  # exactly this viewport
         driver.get(f"http://127.0.0.1:{port}/?lang={lang}")
         wait_for(driver, f"#{ids.card('recycling_rate')} .card-delta")
         for lever in levers:

@@ -286,15 +286,17 @@ def overflowing_buttons(dash_duo) -> list[str]:
     )
 
 
-def test_presenter_mode_fits_a_1280x720_projector(dash_duo, app) -> None:
-    dash_duo.driver.set_window_size(1280, 720)
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_presenter_mode_fits_a_projector(dash_duo, app, width: int, height: int) -> None:
+    from scripts.screenshot import emulate_viewport
+
+    emulate_viewport(dash_duo.driver, width, height, mobile=False)
     open_app(dash_duo, app)
     click(dash_duo, "#presenter-switch")
     until(
         dash_duo, lambda: "presenter" in (js(dash_duo, "return document.getElementById('root').className;"))
     )
-    width = js(dash_duo, "return window.innerWidth;")
-    assert width <= 1280
+    assert js(dash_duo, "return window.innerWidth;") == width
     # The lever panel folds away, nothing sticks out sideways, no header button is cut or wrapped.
     until(
         dash_duo,
@@ -323,7 +325,7 @@ def test_presenter_mode_fits_a_1280x720_projector(dash_duo, app) -> None:
         """,
     )
     assert cut == []
-    assert js(dash_duo, "return document.getElementById('trends-graph').getBoundingClientRect().top;") < 720
+    assert js(dash_duo, "return document.getElementById('trends-graph').getBoundingClientRect().top;") < height
     assert severe_logs(dash_duo) == []
 
 

@@ -63,11 +63,16 @@ def _or_keep(value: Any) -> Any:
 def _cards(result: dict, baseline: dict | None, year: int | None, band: dict | None = None) -> list:
     """The indicator cards of a result against the baseline in a year (chances of targets from the band)."""
     current = runs.annual_frame(result)
-    year = logic.clamp_year(year, logic.year_bounds(current))
+    year = logic.clamp_year(year, logic.year_bounds(current) or (year or 0, year or 0))
     items = runs.with_target_chances(
         logic.cards(current, runs.annual_frame(baseline), year), band, result, current_language()
     )
     return [panels.card(c) for c in items]
+
+
+def _current_band(band: dict | None, result: dict | None) -> dict | None:
+    """The uncertainty band if it was run for the current result (else None)."""
+    return band if band and result and band.get("digest") == result.get("digest") else None
 
 
 def _only_if_shown(tab: str | None, mine: str) -> None:
@@ -119,7 +124,7 @@ def register_scenario_callbacks(app: Dash) -> None:
             new if new != old else no_update for (_, old), new in zip(switches, out.switches, strict=True)
         ]
         toggled = actions.toggled_levers(scenario, out.scenario)
-        boxes = panels.lever_params_of(out.scenario, toggled) if toggled else {}
+        boxes = panels.lever_params_of(out.scenario, toggled) if out.scenario and toggled else {}
         params_out = [boxes.get(o["id"]["lever"], no_update) for o in ctx.outputs_list[3]]
         return _or_keep(out.scenario), _or_keep(out.history), shown, params_out, out.message or no_update
 
@@ -325,7 +330,7 @@ def register_scenario_callbacks(app: Dash) -> None:
     ) -> tuple:
         if not href:
             raise PreventUpdate
-        compared = [(n, saved[n]["scenario"]) for n in compare or [] if n in (saved or {})]
+        compared = [(n, saved[n]["scenario"]) for n in compare or [] if saved and n in saved]
         query = state.encode_link(
             scenario, start["preset"], start["scenario"], year, current_language(), compared
         )
@@ -471,7 +476,9 @@ def register_result_callbacks(app: Dash) -> None:
     )
     def run_current(scenario: dict, baseline: dict, year: int) -> tuple:
         result, flows = runs.split(runs.run_compact(scenario))
-        first, last = logic.year_bounds(runs.annual_frame(result))
+        bounds = logic.year_bounds(runs.annual_frame(result))
+        assert bounds is not None, "a run has years"
+        first, last = bounds
         status = t(
             "status.updated",
             seconds=number(result["seconds"], 2),
@@ -529,11 +536,10 @@ def register_result_callbacks(app: Dash) -> None:
         _only_if_shown(tab, "trends")
         if paused is False:
             raise PreventUpdate  # playing: the browser draws the prepared frames
-        band = band if band and result and band.get("digest") == result.get("digest") else None
         return figures.trends_figure(
             runs.annual_frame(result),
             runs.annual_frame(baseline),
-            band,
+            _current_band(band, result),
             year,
             None,
             bool(big),
@@ -668,10 +674,9 @@ def register_result_callbacks(app: Dash) -> None:
         if not playing:
             return True, year, t("play.start"), year, no_update
         current, base = runs.annual_frame(result), runs.annual_frame(baseline)
-        band = band if band and result and band.get("digest") == result.get("digest") else None
         frames = logic.card_frames(current, base)
         frames["trends"] = figures.trends_figure(
-            current, base, band, None, None, bool(big), _events(scenario, result)
+            current, base, _current_band(band, result), None, None, bool(big), _events(scenario, result)
         ).to_plotly_json()
         frames["labels"] = {"start": t("play.start"), "stop": t("play.stop")}
         return False, year, t("play.stop"), None, frames

@@ -369,7 +369,7 @@ def assumption_specs(scenario: dict[str, Any]) -> list[tuple[str, ControlSpec]]:
             key = f"materials.{material}.{name}"
             unit, description = field_meta(key)
             info = MaterialParams.model_fields[name]
-            lo = hi = None
+            lo = hi = None  # type: ignore[assignment]  # the schema's bounds, if any
             for m in info.metadata:
                 lo = getattr(m, "ge", lo)
                 hi = getattr(m, "le", hi)

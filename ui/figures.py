@@ -258,7 +258,7 @@ def trends_figure(
             )
         )
         if name == GHG_INDICATOR and GHG_TARGET_YEAR in baseline.index:
-            target = baseline.at[GHG_TARGET_YEAR, name] * (1 - GHG_TARGET_CUT)
+            target = float(baseline.at[GHG_TARGET_YEAR, name]) * (1 - GHG_TARGET_CUT)  # type: ignore[arg-type]
             new.append(
                 go.Scatter(
                     x=[GHG_TARGET_YEAR],
@@ -300,7 +300,7 @@ def _merge_households(name: str, kinds: dict[str, str]) -> str:
 def year_flows(flows: pd.DataFrame, year: int) -> pd.DataFrame:
     """Flows of one year by edge [t] (zeros dropped)."""
     chosen = flows[(flows["year"] == year) & (flows["tonnes"] > 0)]
-    return chosen.groupby(["source", "target"], as_index=False)["tonnes"].sum()
+    return pd.DataFrame(chosen.groupby(["source", "target"], as_index=False)["tonnes"].sum())
 
 
 def merged_flows(flows: pd.DataFrame, kinds: dict[str, str], year: int) -> pd.DataFrame:
@@ -310,11 +310,8 @@ def merged_flows(flows: pd.DataFrame, kinds: dict[str, str], year: int) -> pd.Da
         source=edges["source"].map(lambda n: _merge_households(n, kinds)),
         target=edges["target"].map(lambda n: _merge_households(n, kinds)),
     )
-    return (
-        edges[edges["source"] != edges["target"]]
-        .groupby(["source", "target"], as_index=False)["tonnes"]
-        .sum()
-    )
+    kept = edges[edges["source"] != edges["target"]]
+    return pd.DataFrame(kept.groupby(["source", "target"], as_index=False)["tonnes"].sum())
 
 
 def merged_kinds(kinds: dict[str, str]) -> dict[str, str]:

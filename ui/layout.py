@@ -19,7 +19,7 @@ from ui.text import current_language, font_family, request_language, t, use_lang
 NAVBAR_WIDTH = 400
 #: One year per second when playing (the frames are prepared before, so the pace holds).
 PLAY_INTERVAL_MS = 1000
-GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+GRAPH_CONFIG: Any = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 HEADER_HEIGHT = 56
 
 

@@ -218,7 +218,7 @@ def at(table: pd.DataFrame, year: int, column: str) -> Any:
     """A table's value in a year (None when absent)."""
     if table.empty or column not in table.columns or year not in table.index:
         return None
-    value = table.at[year, column]
+    value: Any = table.at[year, column]
     return None if missing(value) else float(value)
 
 
@@ -513,7 +513,7 @@ def comparison_columns(
     if result:
         out.append((t("series.current"), frame(result.get("annual"))))
     for name in chosen or []:
-        if name in (saved or {}):
+        if saved and name in saved:
             out.append((name, frame(saved[name]["annual"])))
     if sweep:
         out.append((sweep["name"], frame(sweep["annual"])))

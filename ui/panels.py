@@ -41,7 +41,7 @@ def mark_label(value: float) -> str:
 
 
 def _marks(spec: ControlSpec) -> list[dict[str, Any]]:
-    return [{"value": v, "label": mark_label(v)} for v in (spec.low, spec.high)]
+    return [{"value": v, "label": mark_label(v)} for v in (spec.low, spec.high) if v is not None]
 
 
 def control(spec: ControlSpec, component_id: dict[str, str], value: Any) -> html.Div:

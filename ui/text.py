@@ -63,8 +63,8 @@ def query_language(url_or_query: str | None) -> str | None:
     if not url_or_query:
         return None
     query = urlparse(url_or_query).query if "://" in url_or_query else url_or_query.lstrip("?")
-    value = (parse_qs(query).get(LANG_KEY) or [None])[0]
-    return value if value in i18n.LANGS else None
+    values = parse_qs(query).get(LANG_KEY) or []
+    return values[0] if values and values[0] in i18n.LANGS else None
 
 
 def request_language() -> str:

@@ -14,6 +14,7 @@ English as ``default``. This module is the lowest layer: it imports nothing of `
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -73,7 +74,7 @@ def language(lang: str | None) -> str:
 
 def has(key: str, lang: str = DEFAULT_LANG) -> bool:
     """Whether the catalogue has ``key`` in ``lang`` or in English."""
-    texts = catalogue().get(key, {})
+    texts: Mapping[str, str] = catalogue().get(key, {})
     return bool(texts.get(lang) or texts.get(DEFAULT_LANG))
 
 
@@ -89,7 +90,7 @@ def t(key: str, lang: str = DEFAULT_LANG, default: str | None = None, **fmt: Any
         default: Text used when the catalogue has neither ``lang`` nor English.
         **fmt: Values of the text's ``str.format`` placeholders.
     """
-    texts = catalogue().get(key, {})
+    texts: Mapping[str, str] = catalogue().get(key, {})
     text = texts.get(lang) or texts.get(DEFAULT_LANG) or (key if default is None else default)
     return text.format(**fmt) if fmt else text
 
