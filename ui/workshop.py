@@ -1092,21 +1092,23 @@ def _error(error: str | None) -> tuple[Any, bool]:
     return (error, False) if error else (no_update, True)
 
 
-def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
+#: The buttons of :func:`on_action`, in the order of the ``act`` callback's inputs.
+ACTIONS = (START, RUN, UNDO, TO_DEBRIEF, BACK, NEW)
+
+
+def register(app: Dash, lang_input: tuple[str, str]) -> None:
     """Register the workshop's callbacks.
 
     Args:
         app: The Dash app.
-        lang_input: (component id, property) holding the page's language; English if None.
+        lang_input: (component id, property) holding the page's language, e.g. the app's
+            ``(ids.STORE_LANG, "data")``.
     """
-    lang_deps = [Input(*lang_input)] if lang_input else []
+    lang_in = Input(*lang_input)
     error_outputs = [
         Output(ERROR, "children", allow_duplicate=True),
         Output(ERROR, "hide", allow_duplicate=True),
     ]
-
-    def lang_of(values: Sequence[Any]) -> str:
-        return i18n.language(values[0] if values else None)
 
     @app.callback(Output(MODAL, "opened"), Input(OPEN, "n_clicks"), prevent_initial_call=True)
     def open_workshop(_n: int) -> bool:
@@ -1116,10 +1118,10 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         [Output(k, "children") for k in static_texts("en")],
         Output(MODAL, "title"),
         Output(GUIDE, "children"),
-        *lang_deps,
+        lang_in,
     )
-    def translate(*lang: str) -> tuple:
-        code = lang_of(lang)
+    def translate(lang: str | None) -> tuple:
+        code = i18n.language(lang)
         text, note = guide_text(code)
         guide = [dmc.Alert(note, color="yellow", mb="sm")] if note else []
         return (
@@ -1144,15 +1146,20 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         Input(SETUP_SELECT, "value"),
         Input(UPLOAD, "contents"),
         Input(TEAMS, "value"),
-        *lang_deps,
+        lang_in,
         State(UPLOAD, "filename"),
         prevent_initial_call="initial_duplicate",
     )
     def setup_tab(
-        state: dict | None, file: str | None, contents: str | None, chosen: list, *rest: Any
+        state: dict | None,
+        file: str | None,
+        contents: str | None,
+        chosen: list | None,
+        lang: str | None,
+        filename: str | None,
     ) -> tuple:
-        lang, filename = lang_of(rest[:-1]), rest[-1]
-        new, message, error = on_setup_event(ctx.triggered_id, state, file, contents, filename, chosen, lang)
+        code = i18n.language(lang)
+        new, message, error = on_setup_event(ctx.triggered_id, state, file, contents, filename, chosen, code)
         if new is None:  # no setup could be read: say so, show nothing else
             return (no_update, no_update, *_error(error), *[no_update] * 8)
         changed = new is not state
@@ -1161,7 +1168,7 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
             _keep(message),
             *(_error(error) if error or changed else (no_update, no_update)),
             None if ctx.triggered_id == UPLOAD else no_update,
-            *setup_panel_outputs(new, lang),
+            *setup_panel_outputs(new, code),
         )
 
     @app.callback(
@@ -1169,25 +1176,20 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         Output(TABS, "value"),
         Output(ROUND_MSG, "children"),
         *error_outputs,
-        Input(START, "n_clicks"),
-        Input(RUN, "n_clicks"),
-        Input(UNDO, "n_clicks"),
-        Input(TO_DEBRIEF, "n_clicks"),
-        Input(BACK, "n_clicks"),
-        Input(NEW, "n_clicks"),
+        *[Input(b, "n_clicks") for b in ACTIONS],
         State({"type": LEVER_ON_TYPE, "team": ALL, "lever": ALL}, "checked"),
         State({"type": PARAM_TYPE, "team": ALL, "lever": ALL, "param": ALL}, "value"),
         State(STATE, "data"),
-        *[State(*lang_input)] if lang_input else [],
+        State(*lang_input),
         running=[(Output(RUN, "loading"), True, False), (Output(START, "loading"), True, False)],
         prevent_initial_call=True,
     )
     def act(*args: Any) -> tuple:
-        state = args[8]
+        state, lang = args[-2:]  # after one n_clicks per action and the two lists of controls
         if not state or not ctx.triggered or not ctx.triggered[0].get("value"):
             raise PreventUpdate
         new, tab, message, error = on_action(
-            ctx.triggered_id, state, ctx.states_list[0], ctx.states_list[1], lang_of(args[9:])
+            ctx.triggered_id, state, ctx.states_list[0], ctx.states_list[1], i18n.language(lang)
         )
         return _keep(new), _keep(tab), _keep(message), *_error(error)
 
@@ -1201,12 +1203,12 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         Output(ROOM, "children"),
         Output(CHART_INDICATOR, "data"),
         Input(STATE, "data"),
-        *lang_deps,
+        lang_in,
     )
-    def show_round(state: dict | None, *lang: str) -> tuple:
+    def show_round(state: dict | None, lang: str | None) -> tuple:
         if not state:
             raise PreventUpdate
-        with use_language(lang_of(lang)) as code:  # the app's lever labels in this language too
+        with use_language(lang) as code:  # the app's lever labels in this language too
             return round_outputs(state, code)
 
     @app.callback(
@@ -1214,19 +1216,19 @@ def register(app: Dash, lang_input: tuple[str, str] | None = None) -> None:
         Output(CHART_INDICATOR, "value"),
         Input(STATE, "data"),
         Input(CHART_INDICATOR, "value"),
-        *lang_deps,
+        lang_in,
     )
-    def show_chart(state: dict | None, indicator: str | None, *lang: str) -> tuple:
+    def show_chart(state: dict | None, indicator: str | None, lang: str | None) -> tuple:
         if not state:
             raise PreventUpdate
         indicator = chart_indicator(setup_of(state), indicator)
-        return room_figure(state, indicator, lang_of(lang)), indicator
+        return room_figure(state, indicator, i18n.language(lang)), indicator
 
-    @app.callback(Output(DEBRIEF, "children"), Input(STATE, "data"), Input(TABS, "value"), *lang_deps)
-    def show_debrief(state: dict | None, tab: str, *lang: str) -> list:
+    @app.callback(Output(DEBRIEF, "children"), Input(STATE, "data"), Input(TABS, "value"), lang_in)
+    def show_debrief(state: dict | None, tab: str, lang: str | None) -> list:
         if not state or tab != "debrief":
             raise PreventUpdate
-        with use_language(lang_of(lang)) as code:
+        with use_language(lang) as code:
             return debrief_view(state, code)
 
     @app.callback(
