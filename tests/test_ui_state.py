@@ -117,8 +117,7 @@ def test_bad_yaml_gives_a_clear_message(text: bytes, message: str) -> None:
 
 
 def test_island_scenario_exports_whole_sections_and_imports_back() -> None:
-    if not state.preset_available("island"):
-        pytest.skip("scenarios/island_workshop.yaml is not there")
+    assert state.preset_available("island")  # the file is shipped in scenarios/
     island = state.load_preset("island")
     text = state.scenario_yaml(island)
     body = yaml.safe_load(text)
