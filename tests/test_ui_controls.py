@@ -168,5 +168,8 @@ def test_plain_drops_source_keys_and_code_names() -> None:
     text = "Lithuania 2016: PET return 92% (drs_lithuania_*); curve in sim.behaviour.deposit_return_rate."
     assert controls.plain(text) == "Lithuania 2016: PET return 92%."
     assert (
-        controls.plain("New facilities opening in ``start_year``.") == "New facilities opening in start_year."
+        controls.plain("New facilities opening in ``start_year``.") == "New facilities opening in start year."
     )
+    cited = "Fitted on 27 schemes (data/behaviour, docs/behaviour.md): ceilings (pp_signup; 30-50% sign up)."
+    assert controls.plain(cited) == "Fitted on 27 schemes: ceilings (30-50% sign up)."
+    assert controls.plain("A fee of EUR 0.027/container (1996).") == "A fee of EUR 0.027/container (1996)."

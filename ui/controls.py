@@ -140,16 +140,25 @@ def humanize(name: str) -> str:
     return sentence(words("_".join(tokens)))
 
 
-#: Source keys of data/provenance.csv and code names in the model's texts, left out of what the
-#: app shows: ``(pp_collection_coverage_pop)``, ``curve in sim.behaviour.deposit_return_rate``.
-_SOURCE_KEYS = re.compile(
-    r"\s*\((?:[a-z0-9]+_[a-z0-9_*]+(?:[,;]\s*)?(?:GAP)?)+\)|;?\s*curve in sim\.[\w.]*\w|``"
-)
+#: What the model's texts cite for developers and the app leaves out: source keys of
+#: data/provenance.csv and file paths in brackets, dotted code names.
+_CODE = r"[\w*.-]*(?:_|/)[\w*./-]*"
+_CITATIONS = re.compile(rf"\s*\(\s*{_CODE}(?:\s*[,;]\s*(?:{_CODE}|GAP))*\s*\)")
+_KEYS_IN_BRACKETS = re.compile(r"(?<=\()\s*[a-z0-9]+(?:_[a-z0-9*]+)+\s*[,;]\s*")
+_DOTTED = re.compile(r";?\s*(?:curve in\s+)?\b(?:sim\.)?[a-z]+\.[a-z0-9_]+(?:\.[a-z0-9_]+)*\b(?!\.\d)")
 
 
 def plain(text: str) -> str:
-    """A model text without source keys and code names (they are in data/provenance.csv)."""
-    return re.sub(r"\s+([.,;])", r"\1", _SOURCE_KEYS.sub("", text)).strip()
+    """A model text without source keys, file paths and code names (they are in data/ and docs/).
+
+    ``(pp_collection_coverage_pop)`` and ``(data/behaviour, docs/behaviour.md)`` go, a key leading
+    a bracket goes, ``sim.behaviour.x`` goes, and a field name reads as words (``start year``).
+    """
+    out = _CITATIONS.sub("", text.replace("``", ""))
+    out = _KEYS_IN_BRACKETS.sub("", out)
+    out = _DOTTED.sub("", out)
+    out = re.sub(r"\b([a-z]+)_([a-z]+)\b", r"\1 \2", out)
+    return re.sub(r"\s+([.,;:])", r"\1", out).strip()
 
 
 def unit_text(unit: str) -> str:
