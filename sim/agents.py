@@ -555,7 +555,12 @@ class SecondaryMarket(mesa.Agent):
         margin_by_group = np.divide(
             market.by_group(margin * volume), weight, out=np.zeros(N_GROUPS), where=weight > 0
         )
-        self.investment.observe(margin_by_group, weight, self.memory_rate)
+        capacity_t = model.recycler_capacity_by_group() * model.conditions.days
+        used = market.by_group(deal.to_recyclers_t)
+        use = np.where(
+            capacity_t > 0, np.divide(used, capacity_t, out=np.ones(N_GROUPS), where=capacity_t > 0), 1.0
+        )
+        self.investment.observe(margin_by_group, weight, self.memory_rate, use)
         steps = model.scenario.time.steps_per_year
         self.investment.capacity_t_per_day = model.recycler_capacity_by_group()
         ordered, retired = self.investment.decide(
@@ -563,6 +568,7 @@ class SecondaryMarket(mesa.Agent):
             mk.max_growth_per_yr / steps,
             mk.max_retirement_per_yr / steps,
             np.full(N_GROUPS, mk.seed_plant_t_per_day),
+            mk.normal_utilisation,
         )
         change = self.investment.capacity_t_per_day - model.recycler_capacity_by_group()
         model.change_recycler_capacity(change)

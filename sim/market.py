@@ -169,21 +169,38 @@ class Investment:
     capacity_t_per_day: np.ndarray
     lead_steps: int
     expected_margin_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(N_GROUPS))
+    expected_use: np.ndarray = field(default_factory=lambda: np.ones(N_GROUPS))  # [fraction of capacity]
     pipeline_t_per_day: list[np.ndarray] = field(default_factory=list)
     primed: bool = False
 
     def __post_init__(self) -> None:
         self.pipeline_t_per_day = [np.zeros(N_GROUPS) for _ in range(max(self.lead_steps, 0))]
 
-    def observe(self, margin_by_group: np.ndarray, weight_by_group: np.ndarray, memory_rate: float) -> None:
-        """Update the expected margin with the step's margin (families that traded nothing keep theirs)."""
+    def observe(
+        self,
+        margin_by_group: np.ndarray,
+        weight_by_group: np.ndarray,
+        memory_rate: float,
+        use_by_group: np.ndarray | None = None,
+    ) -> None:
+        """Update expected margins and use of capacity with the step's (families that traded nothing keep theirs).
+
+        Args:
+            margin_by_group: The step's margin per tonne of input [USD/t].
+            weight_by_group: Tonnes the margin is an average over (0: nothing traded).
+            memory_rate: Share of the gap to the step's value closed per step.
+            use_by_group: Share of capacity used this step (families without capacity: 1).
+        """
+        use = np.ones(N_GROUPS) if use_by_group is None else use_by_group
         if not self.primed:
             self.expected_margin_usd_per_t = margin_by_group.copy()
+            self.expected_use = use.copy()
             self.primed = True
             return
         traded = weight_by_group > 0
         update = adjust(self.expected_margin_usd_per_t, margin_by_group, memory_rate)
         self.expected_margin_usd_per_t = np.where(traded, update, self.expected_margin_usd_per_t)
+        self.expected_use = adjust(self.expected_use, use, memory_rate)
 
     def decide(
         self,
@@ -191,18 +208,31 @@ class Investment:
         max_growth_per_step: float,
         max_retirement_per_step: float,
         seed_t_per_day: np.ndarray,
+        normal_use: float = 1.0,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Order or retire capacity; return (ordered, retired) this step [t/day by family].
 
-        Orders scale with ``(margin - hurdle) / hurdle`` up to the bound; a family with no
-        capacity yet can start from ``seed_t_per_day`` (one small plant) when margins allow.
-        Retirement scales with ``-margin / hurdle`` up to its bound.
+        What a new plant would earn per tonne of capacity is the expected margin times the
+        share of capacity it can expect to use, relative to ``normal_use`` (the use the hurdle
+        assumes): ``signal = margin * min(1, use / normal_use)``, where ``use`` is the expected
+        use scaled down by the plants already under construction (recyclers see them). Orders
+        scale with ``(signal - hurdle) / hurdle`` up to the bound, so capacity stops growing when
+        supply, not capacity, is short; a family with no capacity yet can start from
+        ``seed_t_per_day`` (one small plant) when margins allow. Retirement scales with
+        ``-margin / hurdle`` up to its bound.
         """
         m = self.expected_margin_usd_per_t
-        excess = np.clip((m - hurdle_usd_per_t) / hurdle_usd_per_t, 0.0, 1.0)
-        base = np.maximum(
-            self.capacity_t_per_day + sum(self.pipeline_t_per_day, np.zeros(N_GROUPS)), seed_t_per_day
+        building = sum(self.pipeline_t_per_day, np.zeros(N_GROUPS))
+        total = self.capacity_t_per_day + building
+        forward = np.where(
+            total > 0,
+            self.expected_use
+            * np.divide(self.capacity_t_per_day, total, out=np.ones(N_GROUPS), where=total > 0),
+            1.0,
         )
+        signal = m * np.minimum(1.0, forward / normal_use)
+        excess = np.clip((signal - hurdle_usd_per_t) / hurdle_usd_per_t, 0.0, 1.0)
+        base = np.maximum(total, seed_t_per_day)
         ordered = base * max_growth_per_step * excess
         shortfall = np.clip(-m / hurdle_usd_per_t, 0.0, 1.0)
         retired = self.capacity_t_per_day * max_retirement_per_step * shortfall

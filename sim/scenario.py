@@ -282,6 +282,9 @@ class Market(Section):
     max_retirement_per_yr: float = param(
         "1/year", "Fastest retirement of capacity when margins stay negative.", ge=0, le=1
     )
+    normal_utilisation: float = param(
+        "fraction", "Share of capacity a plant is expected to use (the hurdle assumes it).", gt=0, le=1
+    )
     margin_memory_months: float = param(
         "months", "Half-life of recyclers' memory of margins (their expectation).", gt=0, le=120
     )

@@ -281,3 +281,14 @@ def test_a_stronger_lever_never_lowers_recycling_in_expectation(baseline, lever,
     )
     se = diff.std(ddof=1) / np.sqrt(len(diff))
     assert diff.mean() >= -2 * se, (diff, se)
+
+
+def test_recyclers_stop_adding_capacity_that_supply_cannot_fill() -> None:
+    """A high margin with little use of capacity is not a reason to build more."""
+    busy = mk.Investment(np.full(N_GROUPS, 10.0), lead_steps=0)
+    idle = mk.Investment(np.full(N_GROUPS, 10.0), lead_steps=0)
+    busy.observe(np.full(N_GROUPS, 60.0), np.ones(N_GROUPS), 0.5, np.full(N_GROUPS, 0.9))
+    idle.observe(np.full(N_GROUPS, 60.0), np.ones(N_GROUPS), 0.5, np.full(N_GROUPS, 0.3))
+    built, _ = busy.decide(40.0, 0.1, 0.05, np.full(N_GROUPS, 1.0), normal_use=0.8)
+    none, _ = idle.decide(40.0, 0.1, 0.05, np.full(N_GROUPS, 1.0), normal_use=0.8)
+    assert np.all(built > 0) and np.all(none == 0)
