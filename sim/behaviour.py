@@ -326,30 +326,26 @@ def bag_use_cut(
 
 # --------------------------------------------------------------------------- thin-bag ban
 
-#: A thick (>= 0.03 mm) bag's mass relative to a thin one. Assumption
-#: (``assumption_thin_bag_ban``), range 1.5-3 (Sub-Decree 168 sets 0.03 mm,
-#: ``subdecree168_min_thickness``).
-THICK_BAG_MASS_RATIO = 2.0
-#: Uses of a thick bag before it is thrown away. Assumption (``assumption_thin_bag_ban``),
-#: range 1-5.
-THICK_BAG_USES = 2.5
 
-
-def thin_bag_ban_mass_ratio(compliance: ArrayLike) -> np.ndarray:
+def thin_bag_ban_mass_ratio(compliance: ArrayLike, thick_mass_ratio: float, thick_uses: float) -> np.ndarray:
     """Bag mass thrown away under a thin-bag ban relative to before.
 
     Thin bags are replaced by thicker ones that weigh more but are used more than once:
-    ``ratio = 1 - c * (1 - m / u)`` with ``c`` the compliance, ``m`` = THICK_BAG_MASS_RATIO and
-    ``u`` = THICK_BAG_USES (both labelled assumptions).
+    ``ratio = 1 - c * (1 - m / u)`` with ``c`` the compliance, ``m`` a thick (>= 0.03 mm,
+    Sub-Decree 168, ``subdecree168_min_thickness``) bag's mass relative to a thin one and ``u``
+    its uses before it is thrown away (the scenario's ``behaviour.thick_bag_mass_ratio`` and
+    ``behaviour.thick_bag_uses``; labelled assumptions ``assumption_thin_bag_ban``).
 
     Args:
         compliance: Share of thin bags actually replaced [fraction].
+        thick_mass_ratio: ``m`` [multiple].
+        thick_uses: ``u`` [uses].
 
     Returns:
         Mass ratio (can exceed 1 if thick bags are used less than ``m`` times).
     """
     c = np.asarray(compliance, dtype=float)
-    return 1.0 - c * (1.0 - THICK_BAG_MASS_RATIO / THICK_BAG_USES)
+    return 1.0 - c * (1.0 - thick_mass_ratio / thick_uses)
 
 
 # --------------------------------------------------------------------------- campaigns

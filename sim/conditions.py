@@ -87,6 +87,8 @@ class Conditions:
     enforcement_logit_per_income_day: float = 0.0  # [logit per day of income] (scenario's behaviour)
     packaging_value_usd_per_t: float = 1.0  # [USD/t] (scenario's behaviour)
     packaging_demand_elasticity: float = 0.0  # [dimensionless] (scenario's behaviour)
+    thick_bag_mass_ratio: float = 1.0  # [multiple] (scenario's behaviour)
+    thick_bag_uses: float = 1.0  # [uses] (scenario's behaviour)
     landfill_tax_usd_per_t_msw: float = 0.0
     programme_cost_usd: float = 0.0  # public programme spending this step [USD]
 

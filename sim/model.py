@@ -235,6 +235,8 @@ class PlasticModel(mesa.Model):
         cond.enforcement_logit_per_income_day = sc.behaviour.enforcement_logit_per_income_day
         cond.packaging_value_usd_per_t = sc.behaviour.packaging_value_usd_per_t
         cond.packaging_demand_elasticity = sc.behaviour.packaging_demand_elasticity
+        cond.thick_bag_mass_ratio = sc.behaviour.thick_bag_mass_ratio
+        cond.thick_bag_uses = sc.behaviour.thick_bag_uses
 
     # -- services agents use -------------------------------------------------------------
 

@@ -188,6 +188,10 @@ class Behaviour(Section):
     packaging_demand_elasticity: float = param(
         "dimensionless", "Price elasticity of demand for plastic packaging.", ge=-5, le=0
     )
+    thick_bag_mass_ratio: float = param(
+        "multiple", "Mass of a thick (>= 0.03 mm) bag relative to a thin one (thin-bag ban).", ge=1, le=10
+    )
+    thick_bag_uses: float = param("uses", "Uses of a thick bag before it is thrown away.", ge=1, le=50)
     spin_up_months: float = param(
         "months", "Months of household choices run before the start so habits and norms settle.", ge=0, le=120
     )

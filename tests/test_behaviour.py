@@ -60,9 +60,9 @@ def test_a_visible_charge_cuts_bags_mostly_by_salience():
 
 
 def test_thin_bag_ban_with_heavier_reused_bags_cuts_mass():
-    assert bh.thin_bag_ban_mass_ratio(0.0) == 1.0
-    full = float(bh.thin_bag_ban_mass_ratio(1.0))
-    assert full == pytest.approx(bh.THICK_BAG_MASS_RATIO / bh.THICK_BAG_USES)
+    assert bh.thin_bag_ban_mass_ratio(0.0, 2.0, 2.5) == 1.0
+    full = float(bh.thin_bag_ban_mass_ratio(1.0, 2.0, 2.5))
+    assert full == pytest.approx(2.0 / 2.5)
     assert 0 < full < 1
 
 

@@ -42,7 +42,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,13 +49,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.errors import InputError, ScenarioError
 from sim.io import parameter_ranges
 from sim.loader import default_scenario, load_scenario, read_yaml
 from sim.metrics import HEADLINE, INDICATORS
-from sim.scenario import Scenario, format_validation_error
+from sim.scenario import Scenario, UnknownFieldError, field_at, format_validation_error
 from sim.sections import Section
 from sim.seeds import DEFAULT_SEED, MAX_SEED
 
@@ -276,16 +275,11 @@ def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
 # --------------------------------------------------------------------------- checking paths
 
 
-def _strip_optional(annotation: Any) -> Any:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return annotation
-
-
 def leaf_type(path: str, base: Scenario, source: str = "sweep") -> Any:
     """The type of the scenario field at a dotted path, checking that the path exists.
+
+    The schema is walked by :func:`sim.scenario.field_at` (the one walker); the keys of mappings
+    (districts, materials, facilities) are checked against ``base``, which may name its own.
 
     Args:
         path: A dotted path such as ``"behaviour.value_coef"`` or
@@ -296,38 +290,36 @@ def leaf_type(path: str, base: Scenario, source: str = "sweep") -> Any:
     Raises:
         SweepError: If the path names no single value of the scenario schema.
     """
-    model: Any = Scenario
-    node: Any = base.model_dump(mode="json")
-    walked: list[str] = []
-    for part in path.split("."):
-        where = ".".join(walked) or "the scenario"
-        model = _strip_optional(model)
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            if part not in model.model_fields:
-                allowed = ", ".join(model.model_fields)
-                raise SweepError(
-                    f"{source}: unknown parameter '{path}': {where} has no field {part!r}; allowed: {allowed}."
-                )
-            model = model.model_fields[part].annotation
-        elif typing.get_origin(model) is dict:
-            known = sorted(node) if isinstance(node, dict) else []
-            if part not in known:
-                raise SweepError(
-                    f"{source}: unknown parameter '{path}': {where} has no {part!r}; known: {', '.join(known)}."
-                )
-            model = typing.get_args(model)[1]
-        else:
+    parts = path.split(".")
+    try:
+        spec = field_at(parts)
+    except UnknownFieldError as exc:
+        if not exc.allowed:
             raise SweepError(
-                f"{source}: unknown parameter '{path}': {where} is a single value, not a section."
-            )
+                f"{source}: unknown parameter '{path}': {exc.where} is a single value, not a section."
+            ) from None
+        raise SweepError(
+            f"{source}: unknown parameter '{path}': {exc.where} has no field {exc.part!r}; "
+            f"allowed: {', '.join(exc.allowed)}."
+        ) from None
+    node: Any = base.model_dump(mode="json")
+    for n, part in enumerate(parts):
+        where = ".".join(parts[:n]) or "the scenario"
+        if isinstance(node, dict) and part not in node and n > 0 and _is_mapping(parts[:n]):
+            known = ", ".join(sorted(node))
+            raise SweepError(f"{source}: unknown parameter '{path}': {where} has no {part!r}; known: {known}.")
         node = node.get(part) if isinstance(node, dict) else None
-        walked.append(part)
-    model = _strip_optional(model)
-    if (isinstance(model, type) and issubclass(model, BaseModel)) or typing.get_origin(model) in (dict, list):
+    if spec.is_section or typing.get_origin(spec.annotation) is list:
         raise SweepError(
             f"{source}: parameter '{path}' is a section or a list, not a single value; name one of its fields."
         )
-    return model
+    return spec.annotation
+
+
+def _is_mapping(parts: list[str]) -> bool:
+    """Whether the schema has a mapping (keyed by districts, materials, ...) at ``parts``."""
+    return typing.get_origin(field_at(parts).annotation) is dict
+
 
 
 def _check_values(spec: SweepSpec, base: Scenario, source: str) -> None:

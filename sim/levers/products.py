@@ -78,7 +78,10 @@ class BagLevy(Lever):
             behaviour.bag_use_cut(days, fit.salience_logit, fit.slope_per_log_days, fit.shift(days, gdp))
         )
         bags = 1.0 - strength * self.covered_share * cut
-        bags *= 1.0 + strength * (float(behaviour.thin_bag_ban_mass_ratio(self.thin_bag_ban_compliance)) - 1)
+        ratio = behaviour.thin_bag_ban_mass_ratio(
+            self.thin_bag_ban_compliance, cond.thick_bag_mass_ratio, cond.thick_bag_uses
+        )
+        bags *= 1.0 + strength * (float(ratio) - 1)
         multiplier = np.ones(N_MATERIALS)
         multiplier[MATERIALS.index(Material.FILM)] = 1.0 - self.bag_share_of_film * (1.0 - bags)
         scale_generation(cond, multiplier)
