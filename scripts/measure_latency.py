@@ -14,6 +14,7 @@ Prints every time and the median. The target is 1.5 s (docs/app.md).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import socket
 import statistics
@@ -58,7 +59,7 @@ def time_play(driver) -> list[float]:
             break
         time.sleep(0.5)
     years = driver.execute_script("return window._years;")[1:]  # from the first year on
-    gaps = [(b[0] - a[0]) / 1000 for a, b in zip(years, years[1:], strict=False)]
+    gaps = [(b[0] - a[0]) / 1000 for a, b in itertools.pairwise(years)]
     if gaps:
         print(
             f"play: {len(gaps)} years, gap median {statistics.median(gaps):.2f} s, "

@@ -325,7 +325,9 @@ def test_presenter_mode_fits_a_projector(dash_duo, app, width: int, height: int)
         """,
     )
     assert cut == []
-    assert js(dash_duo, "return document.getElementById('trends-graph').getBoundingClientRect().top;") < height
+    assert (
+        js(dash_duo, "return document.getElementById('trends-graph').getBoundingClientRect().top;") < height
+    )
     assert severe_logs(dash_duo) == []
 
 
