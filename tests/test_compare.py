@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sim import InputError, load_scenario
-from sim.cli import USER_ERROR, app
+from sim.cli import app
+from sim.cli_common import USER_ERROR
 from sim.compare import cell, compare_scenarios, format_value, uncertainty_notes
 from sim.mapping import get_path
 from sim.uncertainty import assumption_ranges, make_design
