@@ -24,6 +24,7 @@ import sim.batch
 import sim.batch.analyse
 import sim.cli
 import sim.compare
+import sim.runner
 from sim.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +114,7 @@ def test_run_writes_into_an_empty_folder(tmp_path, one_year):
 
 
 def test_run_refuses_an_existing_file_up_front(tmp_path, one_year, monkeypatch):
-    monkeypatch.setattr(sim.cli, "run_scenario", must_not_compute)
+    monkeypatch.setattr(sim.runner, "run_scenario", must_not_compute)
     target = tmp_path / "report.pdf"
     target.write_bytes(b"%PDF the user's file")
     result = invoke("run", str(one_year), "--out", str(target), *SCALE, "--force")
@@ -135,14 +136,14 @@ def test_folders_are_created_with_the_users_permissions(tmp_path, one_year):
 
 
 def test_a_summary_that_json_cannot_hold_is_a_clear_error_and_writes_nothing(tmp_path, one_year, monkeypatch):
-    real = sim.cli.run_scenario
+    real = sim.runner.run_scenario
 
     def infinite(*args, **kwargs):
         result = real(*args, **kwargs)
         result.summary["indicators_by_year"]["2025"]["recycled_t"] = float("inf")
         return result
 
-    monkeypatch.setattr(sim.cli, "run_scenario", infinite)
+    monkeypatch.setattr(sim.runner, "run_scenario", infinite)
     out = tmp_path / "res"
     result = invoke("run", str(one_year), "--out", str(out), *SCALE)
     assert result.exit_code == 1, result.output
@@ -238,7 +239,7 @@ def sweep_file(tmp_path: Path) -> Path:
 def test_a_bad_out_is_refused_before_computing(
     command, case, bad_paths, one_year, sweep_file, finished_sweep, monkeypatch
 ):
-    monkeypatch.setattr(sim.cli, "run_scenario", must_not_compute)
+    monkeypatch.setattr(sim.runner, "run_scenario", must_not_compute)
     monkeypatch.setattr(sim.compare, "compare_scenarios", must_not_compute)
     monkeypatch.setattr(sim.batch, "run_sweep", must_not_compute)
     monkeypatch.setattr(sim.batch.analyse, "sensitivity_indices", must_not_compute)
