@@ -174,7 +174,9 @@ class PlasticModel(mesa.Model):
             / spy,
             plastic_share_of_msw=city.plastic_share_of_msw,
             composition=column("share_of_plastic"),
-            household_price_usd_per_t=self._household_price(column("household_price_usd_per_t"), price, reference),
+            household_price_usd_per_t=self._household_price(
+                column("household_price_usd_per_t"), price, reference
+            ),
             junkshop_price_usd_per_t=np.maximum(
                 column("junkshop_price_usd_per_t") + k * (price - reference), 0.0
             ),

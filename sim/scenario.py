@@ -182,7 +182,7 @@ class Behaviour(Section):
     packaging_value_usd_per_t: float = param(
         "USD/t",
         "Value of plastic packaging to buyers of packaged goods (prices a producer fee against).",
-        gt=0,
+        ge=100,
         le=20000,
     )
     packaging_demand_elasticity: float = param(

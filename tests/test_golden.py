@@ -20,7 +20,9 @@ from sim.metrics import HEADLINE
 
 
 def _regenerate_module():
-    spec = importlib.util.spec_from_file_location("regenerate", Path(__file__).parent / "golden" / "regenerate.py")
+    spec = importlib.util.spec_from_file_location(
+        "regenerate", Path(__file__).parent / "golden" / "regenerate.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look themselves up there
     spec.loader.exec_module(module)

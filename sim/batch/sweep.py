@@ -307,7 +307,9 @@ def leaf_type(path: str, base: Scenario, source: str = "sweep") -> Any:
         where = ".".join(parts[:n]) or "the scenario"
         if isinstance(node, dict) and part not in node and n > 0 and _is_mapping(parts[:n]):
             known = ", ".join(sorted(node))
-            raise SweepError(f"{source}: unknown parameter '{path}': {where} has no {part!r}; known: {known}.")
+            raise SweepError(
+                f"{source}: unknown parameter '{path}': {where} has no {part!r}; known: {known}."
+            )
         node = node.get(part) if isinstance(node, dict) else None
     if spec.is_section or typing.get_origin(spec.annotation) is list:
         raise SweepError(
@@ -319,7 +321,6 @@ def leaf_type(path: str, base: Scenario, source: str = "sweep") -> Any:
 def _is_mapping(parts: list[str]) -> bool:
     """Whether the schema has a mapping (keyed by districts, materials, ...) at ``parts``."""
     return typing.get_origin(field_at(parts).annotation) is dict
-
 
 
 def _check_values(spec: SweepSpec, base: Scenario, source: str) -> None:
