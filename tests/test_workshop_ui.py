@@ -233,3 +233,11 @@ def test_a_trainer_setup_for_the_island_plays_a_round(three: ws.Setup) -> None:
     ]
     head, rows = ui_ws.room_rows(state, "km")
     assert head[1] == i18n.t("workshop.room.baseline", "km") and len(rows) == 2
+
+
+def test_the_phone_menu_opens_the_workshop_too() -> None:
+    from ui import layout
+    from ui import workshop as ws
+
+    menu = str(layout.phone_menu().to_plotly_json())
+    assert ws.OPEN_PHONE in menu

@@ -106,6 +106,7 @@ def phone_menu() -> dmc.Menu:
                     dmc.MenuLabel(t("action.packages")),
                     *presets[2:],
                     dmc.MenuDivider(),
+                    workshop.phone_menu_item(),
                     dmc.MenuItem(t("action.tour"), id=ids.menu_action("tour")),
                     dmc.MenuItem(t("help.title"), id=ids.menu_action("help-phone")),
                 ]

@@ -47,6 +47,7 @@ MAX_UPLOAD_BYTES = 200_000
 MODAL = "ws-modal"
 ERROR = "ws-error"
 OPEN = "ws-open"
+OPEN_PHONE = "ws-open-phone"  # the same in the phone menu
 STATE = "ws-state"
 TABS = "ws-tabs"
 SETUP_SELECT = "ws-setup-select"
@@ -874,6 +875,11 @@ def open_button() -> dmc.Button:
     )
 
 
+def phone_menu_item() -> dmc.MenuItem:
+    """The phone menu's item that opens the workshop."""
+    return dmc.MenuItem(i18n.t("action.workshop", default="Workshop"), id=OPEN_PHONE)
+
+
 def _print_button(section: str) -> dmc.Button:
     return dmc.Button(id=PRINT_BUTTONS[section], variant="default", size="sm", className="ws-no-print")
 
@@ -1110,8 +1116,13 @@ def register(app: Dash, lang_input: tuple[str, str]) -> None:
         Output(ERROR, "hide", allow_duplicate=True),
     ]
 
-    @app.callback(Output(MODAL, "opened"), Input(OPEN, "n_clicks"), prevent_initial_call=True)
-    def open_workshop(_n: int) -> bool:
+    @app.callback(
+        Output(MODAL, "opened"),
+        Input(OPEN, "n_clicks"),
+        Input(OPEN_PHONE, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def open_workshop(_n: int, _phone: int) -> bool:
         return True
 
     @app.callback(
