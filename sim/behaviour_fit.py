@@ -30,7 +30,7 @@ import numpy as np
 from sim import behaviour as bh
 from sim.atomic import write_file
 from sim.errors import DataError
-from sim.io import behaviour_replicates
+from sim.io import behaviour_replicates, read_csv
 
 BEHAVIOUR_DIR = Path(__file__).resolve().parent.parent / "data" / "behaviour"
 FIT_FILE = BEHAVIOUR_DIR.parent / "behaviour_fit.csv"
@@ -348,15 +348,7 @@ def read_rows(path: Path, columns: list[str]) -> list[dict[str, str]]:
     Raises:
         DataError: If the file is missing, unreadable, empty or has other columns.
     """
-    if not path.is_file():
-        raise DataError(f"{path}: file not found.")
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            found = reader.fieldnames or []
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"{path}: cannot be read as CSV ({exc}).") from None
+    rows, found = read_csv(path, "file not found.")
     missing = [c for c in columns if c not in found]
     extra = [c for c in found if c not in columns]
     if missing or extra:

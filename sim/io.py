@@ -71,6 +71,26 @@ TABLES = {
 }
 
 
+def read_csv(path: Path, not_found: str) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows (as dicts) and the column names of a CSV file; the one CSV reader of the project.
+
+    Args:
+        path: The file.
+        not_found: What to say after the path when the file is missing.
+
+    Raises:
+        DataError: If the file is missing or cannot be read as CSV.
+    """
+    if not path.is_file():
+        raise DataError(f"{path}: {not_found}")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            return list(reader), list(reader.fieldnames or [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{path}: cannot be read as CSV ({exc}).") from None
+
+
 def read_table(name: str, data_dir: Path = DATA_DIR) -> list[dict[str, str]]:
     """Rows of a data table as dicts, checking that the expected columns are there.
 
@@ -78,15 +98,7 @@ def read_table(name: str, data_dir: Path = DATA_DIR) -> list[dict[str, str]]:
         DataError: If the file is missing, unreadable or lacks a column.
     """
     path = data_dir / name
-    if not path.is_file():
-        raise DataError(f"{path}: data file is missing (the model needs it to run).")
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            columns = reader.fieldnames or []
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"{path}: cannot be read as CSV ({exc}).") from None
+    rows, columns = read_csv(path, "data file is missing (the model needs it to run).")
     missing = [c for c in TABLES.get(name, []) if c not in columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {missing}; expected {TABLES[name]}.")

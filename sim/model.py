@@ -99,6 +99,7 @@ class PlasticModel(mesa.Model):
         if not 0 < scale <= 1:
             raise ValueError(f"scale must be in (0, 1], got {scale}")
         self.scenario = scenario
+        self._material_columns: dict[str, np.ndarray] = {}
         self.scale = scale
         self.n_steps = scenario.time.n_steps
         facilities = scenario.all_facilities()
@@ -208,9 +209,17 @@ class PlasticModel(mesa.Model):
         return sc.market.price_index(cond.year + cond.year_fraction)
 
     def material_column(self, attr: str) -> np.ndarray:
-        """One material parameter of the scenario as an array (``MATERIALS`` order)."""
-        materials = self.scenario.materials
-        return np.array([getattr(materials[m], attr) for m in MATERIALS], dtype=float)
+        """One material parameter of the scenario as an array (``MATERIALS`` order).
+
+        Built once per parameter (the scenario is immutable); a copy is returned, so callers
+        may change it.
+        """
+        column = self._material_columns.get(attr)
+        if column is None:
+            materials = self.scenario.materials
+            column = np.array([getattr(materials[m], attr) for m in MATERIALS], dtype=float)
+            self._material_columns[attr] = column
+        return column.copy()
 
     def _lever_context(self, cond: Conditions) -> None:
         """Fill the fields of ``cond`` that levers read (income, households, material data)."""
