@@ -1,7 +1,8 @@
 """Mesa agents of the plastic system: households, collectors, facilities.
 
 Households are agents with their own state, held as arrays in one :class:`HouseholdPopulation`
-per district so that every rule is an array operation (0.6 M households in seconds). The other
+for the whole city (a district code per household), whose rule runs as two compiled passes
+over all households per step (:mod:`sim.kernels`; 0.6 M households in seconds). The other
 actors are ordinary Mesa agents standing on a node of the material-flow graph. All of them move
 plastic only through the model's flow ledger and read the step's :class:`Conditions`, which is
 where policies act (on prices, fees, coverage, enforcement and rules, never on outcomes).
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim import behaviour, market
+from sim import behaviour, kernels, market
 from sim import network as net
 from sim.behaviour import DAYS_PER_MONTH, logistic
 from sim.conditions import Conditions
@@ -46,156 +47,152 @@ from sim.materials import GROUP_INDEX, GROUPS, MATERIALS, N_GROUPS, N_MATERIALS
 
 if TYPE_CHECKING:
     from sim.model import PlasticModel
-    from sim.scenario import District, Facility
+    from sim.scenario import Facility
 
 GROUP_MATRIX = np.zeros((N_MATERIALS, N_GROUPS))
 GROUP_MATRIX[np.arange(N_MATERIALS), GROUP_INDEX] = 1.0
 
 
 class HouseholdPopulation(mesa.Agent):
-    """Every household of one district, each with its own state in arrays.
+    """Every household of the city, each with its own state in arrays and a district code.
+
+    Households lie in street order through the city, district after district; the rule runs
+    over all of them at once (:mod:`sim.kernels`), so a step costs the same whatever the
+    number of districts. What differs by district (income level, collection coverage, leakage
+    to water) is read through each household's district code, and the step's plastic is handed
+    on through the ledger from each district's household node in one batch.
 
     Args:
         model: The model.
-        district: District name.
-        params: The district's inputs.
-        population_share: The district's share of the city population.
-        n_households: Households simulated (the scale's sample of the district).
+        n_by_district: Households simulated in each district (the scale's sample), in the
+            scenario's district order.
     """
 
-    def __init__(
-        self,
-        model: PlasticModel,
-        district: str,
-        params: District,
-        population_share: float,
-        n_households: int,
-    ) -> None:
+    def __init__(self, model: PlasticModel, n_by_district: dict[str, int]) -> None:
         super().__init__(model)
         sc = model.scenario
         b = sc.behaviour
         rng = model.rng
-        n = max(1, int(n_households))
-        self.district = district
-        self.node = net.household_node(district)
-        self.population_share = population_share
-        self.params = params
-        self.n = n
         f32 = np.float32
-        self.persons = (1.0 + rng.poisson(sc.city.household_size_persons - 1.0, n)).astype(f32)
+        self.districts = list(sc.districts)
+        counts = np.array([max(1, int(n_by_district[d])) for d in self.districts])
+        n = int(counts.sum())
+        k = len(self.districts)
+        self.n = n
+        self.n_by_district = counts
+        self.district = np.repeat(np.arange(k, dtype=np.int32), counts)
+        params = [sc.districts[d] for d in self.districts]
+        persons = (1.0 + rng.poisson(sc.city.household_size_persons - 1.0, n)).astype(f32)
         spread = np.exp(rng.normal(0.0, sc.city.income_sigma, n))  # income / district median
-        rel_income = params.income_factor * spread
-        self.income_usd_month = (sc.city.median_household_income_usd_per_month * rel_income).astype(f32)
-        # The district's income factor cancels in the normalisation below; leaving it out
-        # keeps tiny or large factors from under- or overflowing.
+        income_factor = np.array([p.income_factor for p in params])
+        income = sc.city.median_household_income_usd_per_month * income_factor[self.district] * spread
+        self.income_usd_month = income.astype(f32)
+        self.inv_income = (1.0 / income).astype(f32)
+        # Generation rises with income relative to the district's median, normalised so that its
+        # person-weighted mean in each district is 1 (the district's income factor cancels).
         factor = spread**sc.city.generation_income_elasticity
-        factor *= self.persons.sum() / (self.persons * factor).sum()
-        self.gen_weight = (self.persons * factor).astype(f32)  # person-equivalents of waste
-        self.persons_total = float(self.persons.sum())
+        #: Persons in the simulated households of each district.
+        self.persons_by_district = np.bincount(self.district, weights=persons, minlength=k)
+        weighted = np.bincount(self.district, weights=persons * factor, minlength=k)
+        factor *= (self.persons_by_district / weighted)[self.district]
+        self.gen_weight = (persons * factor).astype(f32)  # person-equivalents of waste
         self.attitude = rng.normal(0.0, 1.0, n).astype(f32)
         self.burn_z = rng.normal(0.0, 1.0, n).astype(f32)
         self.reach = rng.random(n).astype(f32)  # served when reach < district coverage
         self.habit = np.zeros((n, N_GROUPS), f32)
-        self.norm = np.zeros((n, N_GROUPS), f32)
+        self.chosen = np.zeros((n, N_GROUPS), np.uint8)  # the latest logit choices
+        self.previous = np.zeros_like(self.chosen)  # the round before's (neighbours' norm)
         self.half_window = min(b.neighbours // 2, (n - 1) // 2)
         steps_per_half_life = b.habit_half_life_months * sc.time.steps_per_year / 12.0
-        self.habit_rate = f32(1.0 - 0.5 ** (1.0 / steps_per_half_life))
+        self.habit_rate = 1.0 - 0.5 ** (1.0 / steps_per_half_life)
         self.separation_intercept = np.array([b.separation_intercept[g] for g in GROUPS])
-        self.uses_formal_share = 0.0
-        self.served_share = 0.0
+        self.key = int(rng.integers(0, 2**63))  # the households' random stream (kernels)
+        self.round = 0
+        self.nodes = [net.household_node(d) for d in self.districts]
+        self.population_share = np.array([model.district_share[d] for d in self.districts])
+        self.water_leak_share = np.array([p.water_leak_share for p in params])
+        self._p_burn: tuple[float, np.ndarray] | None = None
+        self._batch = model.ledger.batch(
+            [(net.CONSUMPTION, node) for node in self.nodes]
+            + [(node, target) for target in ROUTES for node in self.nodes]
+        )
+        #: The last step's shares of each district's households served and using formal collection.
+        self.served_share = np.zeros(k)
+        self.uses_formal_share = np.zeros(k)
 
     # -- behaviour -----------------------------------------------------------------------
 
-    def _neighbour_share(self, s: np.ndarray) -> np.ndarray:
-        """Share of each household's ring neighbours (street order) that separated."""
-        h = self.half_window
-        if h == 0:
-            return s.copy()
-        padded = np.concatenate([s[-h:], s, s[:h]])
-        c = np.zeros((len(padded) + 1, s.shape[1]), np.float32)
-        np.cumsum(padded, axis=0, out=c[1:])
-        window = c[2 * h + 1 :] - c[: -2 * h - 1]
-        return (window - s) / np.float32(2 * h)
+    def decide(self, cond: Conditions, plan: kernels.Route | None = None) -> np.ndarray:
+        """One round of separation choices (habit and norm updated).
 
-    def decide(self, cond: Conditions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One step of household choices; updates habit and norm.
+        Args:
+            cond: The step's conditions.
+            plan: The step's route inputs, to decide the residual routes in the same pass.
 
         Returns:
-            Per-household waste [kg], the separation choice (n x groups, 0/1) and the residual
-            route (0 formal, 1 burn, 2 dump) of each household.
+            By district, the sums of :func:`sim.kernels.route` (with ``plan``), else the
+            households separating each group by the logit in their separating-count columns.
         """
         b = self.model.scenario.behaviour
-        rng = self.model.rng
-        f32 = np.float32
-        kg = self.gen_weight * f32(cond.plastic_kg_per_person_step)
-        daily_income = self.income_usd_month * f32(cond.income_multiplier / DAYS_PER_MONTH)
-        kg_per_income_day = kg / daily_income
-        # Sale value per kg of each group's waste [USD/kg of all plastic], times kg/income.
         value_per_kg = (cond.composition * cond.household_price_usd_per_t / 1000.0) @ GROUP_MATRIX
         steps_per_month = DAYS_PER_MONTH / cond.days
-        value_days = kg_per_income_day[:, None] * (value_per_kg * steps_per_month).astype(f32)[None, :]
-        intercept = self.separation_intercept + cond.separation_shift_by_group
-        utility = (
-            intercept.astype(f32)[None, :]
-            + f32(b.value_coef) * value_days
-            + (f32(b.attitude_coef) * self.attitude)[:, None]
-            + f32(b.norm_coef) * self.norm
-            + f32(b.habit_coef) * self.habit
+        return kernels.choose(
+            self,
+            cond.plastic_kg_per_person_step * DAYS_PER_MONTH / cond.income_multiplier,
+            self.separation_intercept + cond.separation_shift_by_group,
+            b.value_coef * value_per_kg * steps_per_month,
+            (b.attitude_coef, b.norm_coef, b.habit_coef, self.habit_rate),
+            self.round,
+            len(self.districts),
+            plan,
         )
-        s = (rng.random(utility.shape, dtype=f32) < logistic(utility)).astype(f32)
-        self.habit += self.habit_rate * (s - self.habit)
-        self.norm = self._neighbour_share(s)
-        s = self._on_top_of_logit(cond, s, daily_income)
 
-        served = self.reach < f32(cond.coverage[self.district])
-        fee_days = f32(cond.fee_usd_per_household_month) / daily_income
-        p_formal = served * logistic(
-            f32(b.formal_use_intercept) + f32(b.fee_coef) * fee_days + f32(b.attitude_coef) * self.attitude
-        )
-        p_burn = logistic(f32(b.burn_intercept - cond.burn_enforcement) + f32(b.burn_sd) * self.burn_z)
-        u = rng.random(self.n, dtype=f32)
-        route = np.where(u < p_formal, 0, np.where(u < p_formal + (1 - p_formal) * p_burn, 1, 2))
-        self.served_share = float(served.mean())
-        self.uses_formal_share = float((route == 0).mean())
-        return kg, s, route
+    def spin_up(self, cond: Conditions) -> None:
+        """A round of choices before the first step, so habit and norm start settled."""
+        self.decide(cond)
+        self.round += 1
 
-    def _on_top_of_logit(self, cond: Conditions, s: np.ndarray, daily_income: np.ndarray) -> np.ndarray:
+    def _p_burn_now(self, cond: Conditions) -> np.ndarray:
+        """Each household's probability of burning what it does not hand over (cached)."""
+        b = self.model.scenario.behaviour
+        level = b.burn_intercept - cond.burn_enforcement
+        if self._p_burn is None or self._p_burn[0] != level:
+            self._p_burn = (level, logistic(np.float32(level) + np.float32(b.burn_sd) * self.burn_z))
+        return self._p_burn[1]
+
+    def _top_ups(self, cond: Conditions, share: np.ndarray) -> tuple[np.ndarray | None, tuple | None]:
         """Choices made beside the separation logit: campaign separators and deposit returns.
 
         Both follow calibrated curves that already contain the habit and social influence they
-        caused (:mod:`sim.behaviour`), so they do not feed this step's habit and norm update:
+        caused (:mod:`sim.behaviour`), so they do not feed habit and norm:
 
-        - a campaign adds ``extra`` separators among households not separating, so that the
-          district's share rises by ``extra`` (percentage points as a fraction);
+        - a campaign adds ``extra`` separators among households not separating, so that a
+          district's share rises by ``extra`` (percentage points as a fraction): each of them
+          separates with probability ``extra / (1 - share)``;
         - with a deposit, household *h* returns containers with probability
           ``r_h = max(p, R(x_h, t))``, with ``R`` the fitted return rate
-          (:meth:`_deposit_return_rate`) and ``p`` the district's share keeping the group apart
-          without a deposit; households already separating return, the others with probability
-          ``(r_h - p) / (1 - p)``, so the expected return share is the mean of ``r_h``.
+          (:meth:`_deposit_return_rate`) and ``p`` the district's expected share keeping the
+          group apart without a deposit; households already separating return, the others with
+          probability ``(r_h - p) / (1 - p)``, so the expected return share is the mean of ``r_h``.
 
         Returns:
-            The separation choice including these (n x groups, 0/1).
+            The campaign top-up by district and group (None without a campaign) and the deposit
+            arguments of :func:`sim.kernels.route` (None without a deposit).
         """
         extra = cond.extra_separation_by_group
-        deposit_groups = np.flatnonzero(cond.deposit_covered_share @ GROUP_MATRIX > 0)
-        if not extra.any() and len(deposit_groups) == 0:
-            return s
-        rng = self.model.rng
-        f32 = np.float32
-        s = s.copy()
-        for g in np.flatnonzero(extra > 0):
-            free = 1.0 - float(s[:, g].mean())
-            if free > 0:
-                q = f32(min(1.0, extra[g] / free))
-                np.maximum(s[:, g], rng.random(self.n, dtype=f32) < q, out=s[:, g])
-        for g in deposit_groups:
-            base = min(max(float(s[:, g].mean()), 1e-6), 1 - 1e-6)
-            target = np.maximum(base, self._deposit_return_rate(cond, daily_income))
-            top_up = ((target - base) / (1.0 - base)).astype(f32)
-            np.maximum(s[:, g], rng.random(self.n, dtype=f32) < top_up, out=s[:, g])
-        return s
+        top_up = None
+        expected = share
+        if extra.any():
+            free = 1.0 - share
+            top_up = np.where((extra > 0) & (free > 0), np.minimum(1.0, extra / np.maximum(free, 1e-12)), 0.0)
+            expected = share + top_up * free
+        mask = cond.deposit_covered_share @ GROUP_MATRIX > 0
+        if not mask.any():
+            return top_up, None
+        base = np.clip(expected, 1e-6, 1 - 1e-6)
+        return top_up, (mask, self._deposit_return_rate(cond), base)
 
-    def _deposit_return_rate(self, cond: Conditions, daily_income: np.ndarray) -> np.ndarray:
+    def _deposit_return_rate(self, cond: Conditions) -> np.ndarray:
         """Each household's return rate on the fitted curve (:func:`sim.behaviour.deposit_return_rate`).
 
         The deposit is in days of GDP per capita at the household's own income
@@ -204,6 +201,7 @@ class HouseholdPopulation(mesa.Agent):
         """
         response = self.model.scenario.behaviour_response
         fit = response.deposit
+        daily_income = self.income_usd_month * np.float32(cond.income_multiplier / DAYS_PER_MONTH)
         persons, ratio = cond.population / cond.households, response.gdp_per_capita_per_income_per_person
         days, _ = behaviour.panel_days(cond.deposit_usd_per_container, daily_income, persons, ratio)
         median_days, gdp = behaviour.panel_days(
@@ -222,69 +220,92 @@ class HouseholdPopulation(mesa.Agent):
         )
 
     def step(self) -> None:
-        """Generate, decide and hand the district's plastic on through the ledger."""
-        model, cond, ledger = self.model, self.model.conditions, self.model.ledger
-        kg, s, route = self.decide(cond)
+        """Generate, decide and hand every district's plastic on through the ledger."""
+        model, cond = self.model, self.model.conditions
+        b = model.scenario.behaviour
+        g = N_GROUPS
+        plan = kernels.Route(
+            cond.plastic_kg_per_person_step,
+            self._p_burn_now(cond),
+            np.array([cond.coverage[d] for d in self.districts]),
+            (
+                b.formal_use_intercept,
+                b.fee_coef * cond.fee_usd_per_household_month * DAYS_PER_MONTH / cond.income_multiplier,
+                b.attitude_coef,
+            ),
+        )
+        if cond.extra_separation_by_group.any() or cond.deposit_covered_share.any():
+            counts = self.decide(cond)[:, 4 * g : 5 * g]
+            top_up, deposit = self._top_ups(cond, counts / self.n_by_district[:, None])
+            sums = kernels.route(self, plan, self.round, top_up, deposit)
+        else:  # nothing beside the logit: choices and routes in one pass
+            sums = self.decide(cond, plan)
+        self.round += 1
+        n_d = self.n_by_district
+        self.served_share = sums[:, 5 * g + kernels.SERVED] / n_d
+        self.uses_formal_share = sums[:, 5 * g + kernels.USING_FORMAL] / n_d
+        separating = sums[:, 4 * g : 5 * g] / n_d[:, None]
+
         persons = cond.population * self.population_share
-        to_t = persons / self.persons_total / 1000.0  # kg per simulated household -> t
+        to_t = persons / self.persons_by_district / 1000.0  # kg of simulated households -> t
 
         def by_material(kg_by_group: np.ndarray) -> np.ndarray:
-            # A group's decision covers that group's share of each household's waste.
-            return kg_by_group.astype(float)[list(GROUP_INDEX)] * cond.composition * to_t
+            # A group's decision covers that group's share of each household's waste [t].
+            return kg_by_group[:, GROUP_INDEX] * cond.composition * to_t[:, None]
 
-        residual = kg[:, None] * (1.0 - s)
-        routes = np.stack([route == 0, route == 1], 1).astype(np.float32)
-        to_formal, to_burning = (residual.T.astype(float) @ routes).T
-        sold = by_material(kg @ s)
+        sold = by_material(sums[:, :g])
+        formal, burned, dumped = (by_material(sums[:, (1 + r) * g : (2 + r) * g]) for r in range(3))
         returned = sold * cond.deposit_covered_share  # separated deposit bottles go back
         sold = sold - returned
-        formal, burned = by_material(to_formal), by_material(to_burning)
-        dumped = by_material(np.maximum(residual.sum(0, dtype=float) - to_formal - to_burning, 0.0))
-        # Separated material nobody buys joins the household's residual routes pro rata.
+        # Separated material nobody buys joins the household's residual routes pro rata ...
         sellable = cond.household_price_usd_per_t > 0
         unsold = np.where(sellable, 0.0, sold)
         # ... unless separate collection takes it (served households only).
-        separate = unsold * (cond.separate_collection_share * self.served_share)
+        separate = unsold * (cond.separate_collection_share * self.served_share[:, None])
         unsold = unsold - separate
         rest = formal + burned + dumped
-        scale_up = 1.0 + np.divide(unsold, rest, out=np.zeros(N_MATERIALS), where=rest > 0)
-        leak = min(1.0, self.params.water_leak_share * cond.leak_multiplier)
-
-        # Generation is the sum of the parts, so float32 rounding cannot unbalance the node.
+        scale_up = 1.0 + np.divide(unsold, rest, out=np.zeros_like(rest), where=rest > 0)
+        leak = np.minimum(1.0, self.water_leak_share * cond.leak_multiplier)[:, None]
         generated = returned + sold + formal + burned + dumped
-        ledger.transfer(net.CONSUMPTION, self.node, generated)
-        ledger.transfer(self.node, net.ITINERANT, np.where(sellable, sold, 0.0))
-        if returned.any():
-            ledger.transfer(self.node, net.DEPOSIT_POINTS, returned)
-        if separate.any():
-            ledger.transfer(self.node, net.SEPARATE, separate)
-        ledger.transfer(self.node, net.FORMAL, formal * scale_up)
-        ledger.transfer(self.node, net.OPEN_BURNING, burned * scale_up)
-        ledger.transfer(self.node, net.WATER, dumped * scale_up * leak)
-        ledger.move_all(self.node, net.DUMPED)
+        moved = [
+            np.where(sellable, sold, 0.0),
+            returned,
+            separate,
+            formal * scale_up,
+            burned * scale_up,
+            dumped * scale_up * leak,
+        ]
+        # What is left is dumped on land, so the household nodes end the step empty.
+        moved.append(np.maximum(generated - sum(moved), 0.0))
+        model.ledger.transfer_batch(self._batch, np.concatenate([generated, *moved]))
 
         households = persons / model.scenario.city.household_size_persons
         rec = model.recorder
-        rec.add("households", households)
-        rec.add("households_served", households * self.served_share)
-        rec.add("households_using_formal", households * self.uses_formal_share)
-        rec.add(
-            "fee_revenue_usd",
-            households
-            * self.uses_formal_share
-            * cond.fee_usd_per_household_month
-            * cond.days
-            / DAYS_PER_MONTH,
-        )
-        for g, share in zip(GROUPS, s.mean(0), strict=True):
-            rec.add(f"households_separating_{g}", households * float(share))
+        rec.add("households", float(households.sum()))
+        rec.add("households_served", float(households @ self.served_share))
+        using = float(households @ self.uses_formal_share)
+        rec.add("households_using_formal", using)
+        rec.add("fee_revenue_usd", using * cond.fee_usd_per_household_month * cond.days / DAYS_PER_MONTH)
+        for name, value in zip(GROUPS, households @ separating, strict=True):
+            rec.add(f"households_separating_{name}", float(value))
+        city = generated.sum(axis=0)
         if cond.deposit_usd_per_container > 0:
-            rec.add("deposit_bearing_t", float(generated @ cond.deposit_covered_share))
-            rec.add(
-                "deposits_paid_usd", float(generated @ (cond.deposit_covered_share * cond.refund_usd_per_t))
-            )
+            rec.add("deposit_bearing_t", float(city @ cond.deposit_covered_share))
+            rec.add("deposits_paid_usd", float(city @ (cond.deposit_covered_share * cond.refund_usd_per_t)))
         if cond.producer_fee_usd_per_t.any():
-            rec.add("producer_fees_usd", float(generated @ cond.producer_fee_usd_per_t))
+            rec.add("producer_fees_usd", float(city @ cond.producer_fee_usd_per_t))
+
+
+#: Where a district's household node sends plastic, in the order of its batch of transfers.
+ROUTES = (
+    net.ITINERANT,
+    net.DEPOSIT_POINTS,
+    net.SEPARATE,
+    net.FORMAL,
+    net.OPEN_BURNING,
+    net.WATER,
+    net.DUMPED,
+)
 
 
 class FormalCollector(mesa.Agent):

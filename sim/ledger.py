@@ -8,6 +8,8 @@ tolerance scaled to the largest flow, in the spirit of flodym's ``check_mass_bal
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import networkx as nx
 import numpy as np
 
@@ -21,6 +23,16 @@ class MassBalanceError(RuntimeError):
 def fill_share(room: float, amount: float) -> float:
     """Share of ``amount`` that fits in ``room`` (1 when all fits), without dividing by dust."""
     return 1.0 if room >= amount else room / amount
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A set of distinct edges whose flows are recorded together (:meth:`FlowLedger.transfer_batch`)."""
+
+    edges: list[tuple[str, str]]
+    index: np.ndarray  # edge indices
+    incidence: np.ndarray  # node by batch edge: +1 where it enters, -1 where it leaves
+    checked: np.ndarray  # nodes the batch touches that must not go negative
 
 
 class FlowLedger:
@@ -83,6 +95,49 @@ class FlowLedger:
         self._stock[t] += amount
         if not is_source:
             np.maximum(stock, 0.0, out=stock)  # clear float dust
+
+    def batch(self, edges: list[tuple[str, str]]) -> Batch:
+        """Prepare a batch of distinct edges for :meth:`transfer_batch`.
+
+        Raises:
+            KeyError: If one of them is not an edge of the graph.
+            ValueError: If an edge appears twice.
+        """
+        if len(set(edges)) != len(edges):
+            raise ValueError("a batch of transfers has an edge twice")
+        index = np.array([self.edge_index[e] for e in edges], dtype=np.intp)
+        incidence = np.zeros((len(self.nodes), len(edges)))
+        for k, (u, v) in enumerate(edges):
+            incidence[self.node_index[u], k] -= 1.0
+            incidence[self.node_index[v], k] += 1.0
+        touched = {n for e in edges for n in e} - set(self.source_nodes)
+        checked = np.array(sorted(self.node_index[n] for n in touched), dtype=np.intp)
+        return Batch(list(edges), index, incidence, checked)
+
+    def transfer_batch(self, batch: Batch, tonnes: np.ndarray) -> None:
+        """Move ``tonnes`` (one row by material for each edge of ``batch``) all at once.
+
+        The moves happen together: plastic may pass through a node within the batch (in on one
+        edge, out on another), and no stock may be negative after it.
+
+        Raises:
+            MassBalanceError: In strict mode, if a quantity is negative or not finite, or a
+                stock would end negative.
+        """
+        amount = np.asarray(tonnes, dtype=float)
+        if self.strict and not (amount.min() >= 0 and amount.max() < np.inf):  # also catches NaN
+            worst = int(np.nanargmin(np.where(np.isfinite(amount), amount, -np.inf).min(axis=1)))
+            u, v = batch.edges[worst]
+            raise MassBalanceError(f"negative or non-finite flow {u} -> {v}: {amount[worst]}")
+        self.flows[self.step, batch.index] += amount
+        self._stock += batch.incidence @ amount
+        held = self._stock[batch.checked]
+        if self.strict:
+            tol = 1e-9 * max(1.0, float(np.abs(held).max()), float(amount.max()))
+            if held.min() < -tol:
+                node = self.nodes[batch.checked[int(held.min(axis=1).argmin())]]
+                raise MassBalanceError(f"{node} would hold {held.min():.3g} t after a batch of transfers")
+        self._stock[batch.checked] = np.maximum(held, 0.0)  # clear float dust
 
     def move_all(self, source: str, target: str) -> np.ndarray:
         """Move the whole stock of ``source`` to ``target``; returns what moved [t]."""

@@ -119,16 +119,13 @@ class PlasticModel(mesa.Model):
 
         city = scenario.city
         households = city.population / city.household_size_persons
-        self.households = [
-            HouseholdPopulation(
-                self,
-                name,
-                d,
-                population_share=self.district_share[name],
-                n_households=round(households * d.population_2019 / total_2019 * scale),
-            )
-            for name, d in scenario.districts.items()
-        ]
+        self.households = HouseholdPopulation(
+            self,
+            {
+                name: round(households * d.population_2019 / total_2019 * scale)
+                for name, d in scenario.districts.items()
+            },
+        )
         self.collector = FormalCollector(self)
         self.informal = [
             InformalCollectors(self, net.ITINERANT, "income_itinerant_usd"),
@@ -138,8 +135,7 @@ class PlasticModel(mesa.Model):
         self.separate_collection = SeparateCollection(self)
         self.facilities = {name: FacilityAgent(self, name, f) for name, f in sorted(facilities.items())}
         for _ in range(round(scenario.behaviour.spin_up_months * scenario.time.steps_per_year / 12)):
-            for population in self.households:
-                population.decide(self.conditions)
+            self.households.spin_up(self.conditions)
 
     # -- conditions ----------------------------------------------------------------------
 
@@ -326,8 +322,7 @@ class PlasticModel(mesa.Model):
         """One step: households, collection, facilities, informal trade, the market, recycling."""
         self.conditions = self.conditions_at(self.ledger.step)
         self.landfill_received = {}
-        for population in self.households:
-            population.step()
+        self.households.step()
         if self.conditions.programme_cost_usd:
             self.recorder.add("programme_cost_usd", self.conditions.programme_cost_usd)
         self.separate_collection.step()

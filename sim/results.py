@@ -272,7 +272,7 @@ def collect(model: Any, seed: int | None, seconds: float) -> RunResult:
         "scenario_hash": sc.digest(),
         "seed": seed,
         "scale": model.scale,
-        "households_simulated": int(sum(p.n for p in model.households)),
+        "households_simulated": int(model.households.n),
         "steps": model.n_steps,
         "run_seconds": round(seconds, 3),
         "versions": versions(),

@@ -234,7 +234,7 @@ def test_a_value_the_child_sets_is_reported_against_the_child(tmp_path: Path) ->
 #: The core (schema to runner) first, then what is built on it (batches, comparisons, the CLI).
 LAYERS: list[set[str]] = [
     {"sim.errors", "sim.materials", "sim.sections", "sim.mapping", "sim.seeds", "sim.atomic", "sim.i18n"},
-    {"sim.conditions", "sim.behaviour", "sim.io", "sim.ledger", "sim.market"},
+    {"sim.conditions", "sim.behaviour", "sim.io", "sim.ledger", "sim.market", "sim.kernels"},
     {
         "sim.levers",
         "sim.levers.base",

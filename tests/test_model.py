@@ -94,11 +94,12 @@ def sampling_sd_bound(scenario: Scenario, scale: float, seed: int) -> float:
         ``sqrt(sum_d W_d^2 sum_h w_h^2 / (4 (sum_h w_h)^2))``.
     """
     model = PlasticModel(scenario, seed=seed, scale=scale)
-    variance = 0.0
-    for population in model.households:
-        w = population.gen_weight.astype(float)
-        variance += population.population_share**2 * (w**2).sum() / (4 * w.sum() ** 2)
-    return float(np.sqrt(variance))
+    households = model.households
+    w = households.gen_weight.astype(float)
+    k = len(households.districts)
+    square = np.bincount(households.district, weights=w**2, minlength=k)
+    total = np.bincount(households.district, weights=w, minlength=k)
+    return float(np.sqrt((households.population_share**2 * square / (4 * total**2)).sum()))
 
 
 def test_rates_agree_between_scales_within_sampling_error(year_2025):

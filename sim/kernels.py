@@ -1,0 +1,436 @@
+"""Compiled household kernels: one pass over every household of the city per step.
+
+The household rule of :mod:`sim.agents` applied to the whole city's arrays in two compiled
+loops (Numba), because the same rule as array expressions costs one pass over memory per
+operation (about 30 per step) and is bound by memory bandwidth at the city's 0.6 M households:
+
+- :func:`choose`: the separation logit of every household and group, habit update, and the
+  social norm from the ring neighbours' previous choices (street order through the city);
+- :func:`route`: choices made beside the logit (campaign and deposit top-ups), the residual
+  route (formal collection, burning, dumping), and the step's sums by district.
+
+Random numbers are counter based: the uniform number of household *h*, draw *j* in decision
+round *t* is a hash (SplitMix64) of ``(key, t, h, j)``, so a run's numbers do not depend on how
+the households are split between threads or blocks, and the same seed gives the same numbers
+on one process or many. Sums are kept per block of :data:`BLOCK` households and added in block
+order, for the same reason.
+
+Parallel kernels are called under one lock: concurrent calls from several threads of one
+process (the app's server, a Dask worker's threads) take turns instead of nesting the thread
+pool, which Numba's default threading layer does not support.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple, Protocol
+
+import numba as nb
+import numpy as np
+
+
+class Households(Protocol):
+    """The arrays of every household the kernels read and update (see :mod:`sim.agents`)."""
+
+    district: np.ndarray  # int32 district code
+    gen_weight: np.ndarray  # float32 person-equivalents of waste
+    inv_income: np.ndarray  # float32 1 / monthly income [1/USD]
+    attitude: np.ndarray  # float32
+    reach: np.ndarray  # float32, served when below the district's coverage
+    habit: np.ndarray  # float32, n x groups
+    chosen: np.ndarray  # uint8, n x groups: the latest logit choices
+    previous: np.ndarray  # uint8, n x groups: the round before's
+    half_window: int
+    key: int
+
+
+class Route(NamedTuple):
+    """What decides the residual route in a step (:func:`route`).
+
+    Attributes:
+        kg_per_weight: The step's waste per person-equivalent [kg].
+        p_burn: Each household's probability of burning what it does not hand over.
+        coverage: Collection coverage by district [fraction].
+        formal: Formal-use intercept, the fee coefficient times the fee per month of income
+            (``c_fee * fee * days_per_month / income_multiplier``) and the attitude coefficient.
+    """
+
+    kg_per_weight: float
+    p_burn: np.ndarray
+    coverage: np.ndarray
+    formal: tuple[float, float, float]
+
+
+#: Households per block of partial sums (sums do not depend on the number of threads).
+BLOCK = 8192
+#: Uniform draws per household and decision round: one per group for the logit, one per group
+#: for top-ups, one for the residual route.
+DRAWS_PER_GROUP = 2
+#: Columns of :func:`route`'s sums, after ``G`` columns each of sold, formal, burned, dumped and
+#: separating: households served and households using formal collection.
+SERVED, USING_FORMAL = 0, 1
+
+_LOCK = threading.Lock()
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S40 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(40)
+_TO_UNIT = np.float32(1.0 / (1 << 24))
+
+#: The logistic function is read from a table with linear interpolation: knots every 1/128 on
+#: [-16, 16] give an absolute error below 1e-6 in a probability (h^2/8 * max|f''|), and beyond
+#: the table the function is within 1.2e-7 of 0 or 1. A table read costs a third of ``exp``.
+LOGISTIC_RANGE, LOGISTIC_KNOTS_PER_UNIT = 16.0, 128
+_KNOTS = np.arange(
+    -LOGISTIC_RANGE, LOGISTIC_RANGE + 1.0 / LOGISTIC_KNOTS_PER_UNIT, 1.0 / LOGISTIC_KNOTS_PER_UNIT
+)
+LOGISTIC_TABLE = (1.0 / (1.0 + np.exp(-_KNOTS))).astype(np.float32)
+_LAST_KNOT = np.float32(len(LOGISTIC_TABLE) - 1.001)
+_SHIFT, _PER_UNIT = np.float32(LOGISTIC_RANGE), np.float32(LOGISTIC_KNOTS_PER_UNIT)
+
+
+@nb.njit(inline="always", cache=True)
+def _uniform(key: np.uint64, counter: np.uint64) -> np.float32:  # pragma: no cover - compiled
+    """A uniform number in [0, 1) with 24 random bits: SplitMix64 of ``key + counter``."""
+    z = key + counter * _GOLDEN
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    z = z ^ (z >> _S31)
+    return np.float32(np.int64(z >> _S40)) * _TO_UNIT
+
+
+@nb.njit(inline="always", cache=True)
+def _logistic(x: np.float32) -> np.float32:  # pragma: no cover - compiled
+    """The logistic function of ``x`` from :data:`LOGISTIC_TABLE`."""
+    t = min(max((x + _SHIFT) * _PER_UNIT, np.float32(0.0)), _LAST_KNOT)
+    i = int(t)
+    f = t - np.float32(i)
+    return LOGISTIC_TABLE[i] + f * (LOGISTIC_TABLE[i + 1] - LOGISTIC_TABLE[i])
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    """The kernels' logistic function (for tests of its accuracy)."""
+    return _logistic_many(np.asarray(x, np.float32))
+
+
+@nb.njit(cache=True)
+def _logistic_many(x: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(len(x), np.float32)
+    for i in range(len(x)):
+        out[i] = _logistic(x[i])
+    return out
+
+
+def uniform(key: int, counters: np.ndarray) -> np.ndarray:
+    """The kernels' uniform numbers for ``counters`` (for tests of the generator)."""
+    return _uniform_many(np.uint64(key), counters.astype(np.uint64))
+
+
+@nb.njit(cache=True)
+def _uniform_many(key: np.uint64, counters: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(len(counters), np.float32)
+    for i in range(len(counters)):
+        out[i] = _uniform(key, counters[i])
+    return out
+
+
+def counter(round_: int, n: int, groups: int, household: int, draw: int) -> int:
+    """The counter of draw ``draw`` of ``household`` in decision round ``round_``."""
+    return (round_ * n + household) * (DRAWS_PER_GROUP * groups + 1) + draw
+
+
+@nb.njit(inline="always", cache=True)
+def _residual_route(
+    u: np.float32, served: bool, z: np.float32, p_burn: np.float32
+) -> int:  # pragma: no cover - compiled
+    """Route of a household's residual waste: 0 formal collection, 1 burning, 2 dumping."""
+    p_formal = _logistic(z) if served else np.float32(0.0)
+    if u < p_formal:
+        return 0
+    return 1 if u < p_formal + (np.float32(1.0) - p_formal) * p_burn else 2
+
+
+@nb.njit(inline="always", cache=True)
+def _add(
+    sums: np.ndarray, b: int, d: int, g: int, groups: int, s: bool | np.bool_, w: np.float32, r: int
+) -> None:  # pragma: no cover - compiled
+    """Add one household's group ``g`` to the block's sums by district (no branch on ``s``)."""
+    sf = np.float64(s)
+    sums[b, d, g] += w * sf
+    sums[b, d, (1 + r) * groups + g] += w * (1.0 - sf)
+    sums[b, d, 4 * groups + g] += sf
+
+
+@nb.njit(parallel=True, cache=True)
+def _choose(
+    district: np.ndarray,
+    gen_weight: np.ndarray,
+    inv_income: np.ndarray,
+    kg_per_income_day: np.float32,
+    attitude: np.ndarray,
+    habit: np.ndarray,
+    previous: np.ndarray,
+    chosen: np.ndarray,
+    intercept: np.ndarray,
+    value_coef: np.ndarray,
+    attitude_coef: np.float32,
+    norm_coef: np.float32,
+    habit_coef: np.float32,
+    habit_rate: np.float32,
+    half_window: int,
+    key: np.uint64,
+    round_: int,
+    n_districts: int,
+    route_too: bool,
+    kg_per_weight: np.float32,
+    p_burn: np.ndarray,
+    reach: np.ndarray,
+    coverage: np.ndarray,
+    formal_intercept: np.float32,
+    fee_per_income: np.float32,
+) -> np.ndarray:  # pragma: no cover - compiled
+    n, groups = habit.shape
+    blocks = (n + BLOCK - 1) // BLOCK
+    width = 5 * groups + 2
+    sums = np.zeros((blocks, n_districts, width))
+    draws = np.uint64(DRAWS_PER_GROUP * groups + 1)
+    norm_scale = norm_coef / np.float32(max(2 * half_window, 1))
+    for b in nb.prange(blocks):
+        start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
+        window = np.zeros(groups, np.int32)  # neighbours' choices, self included
+        if half_window > 0:
+            for k in range(start - half_window, start + half_window + 1):
+                j = k % n
+                for g in range(groups):
+                    window[g] += previous[j, g]
+        for h in range(start, stop):
+            base = (np.uint64(round_) * np.uint64(n) + np.uint64(h)) * draws
+            d = district[h]
+            x = kg_per_income_day * gen_weight[h] * inv_income[h]
+            a = attitude_coef * attitude[h]
+            r = 0
+            if route_too:
+                served = reach[h] < coverage[d]
+                z = formal_intercept + fee_per_income * inv_income[h] + a
+                u = _uniform(key, base + np.uint64(DRAWS_PER_GROUP * groups))
+                r = _residual_route(u, served, z, p_burn[h])
+                sums[b, d, 5 * groups + SERVED] += np.float64(served)
+                sums[b, d, 5 * groups + USING_FORMAL] += np.float64(r == 0)
+            w = kg_per_weight * gen_weight[h]
+            for g in range(groups):
+                if half_window > 0:
+                    norm = np.float32(window[g] - previous[h, g]) * norm_scale
+                else:
+                    norm = np.float32(previous[h, g]) * norm_coef
+                u = intercept[g] + value_coef[g] * x + a + norm + habit_coef * habit[h, g]
+                s = _uniform(key, base + np.uint64(g)) < _logistic(u)
+                chosen[h, g] = np.uint8(s)
+                habit[h, g] += habit_rate * (np.float32(s) - habit[h, g])
+                if route_too:
+                    _add(sums, b, d, g, groups, s, w, r)
+                else:
+                    sums[b, d, 4 * groups + g] += np.float64(s)
+            if half_window > 0:
+                leave, enter = h - half_window, h + half_window + 1
+                if leave < 0:
+                    leave += n
+                if enter >= n:
+                    enter -= n
+                for g in range(groups):
+                    window[g] += np.int32(previous[enter, g]) - np.int32(previous[leave, g])
+    return sums.sum(axis=0)
+
+
+@nb.njit(parallel=True, cache=True)
+def _route(
+    district: np.ndarray,
+    gen_weight: np.ndarray,
+    kg_per_weight: np.float32,
+    inv_income: np.ndarray,
+    attitude: np.ndarray,
+    p_burn: np.ndarray,
+    reach: np.ndarray,
+    chosen: np.ndarray,
+    top_up: np.ndarray,
+    deposit_mask: np.ndarray,
+    deposit_rate: np.ndarray,
+    deposit_base: np.ndarray,
+    coverage: np.ndarray,
+    formal_intercept: np.float32,
+    fee_per_income: np.float32,
+    attitude_coef: np.float32,
+    key: np.uint64,
+    round_: int,
+    n_districts: int,
+) -> np.ndarray:  # pragma: no cover - compiled
+    n, groups = chosen.shape
+    blocks = (n + BLOCK - 1) // BLOCK
+    width = 5 * groups + 2
+    sums = np.zeros((blocks, n_districts, width))
+    draws = np.uint64(DRAWS_PER_GROUP * groups + 1)
+    top_ups = top_up.shape[0] > 0
+    deposits = deposit_rate.shape[0] > 0
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for b in nb.prange(blocks):
+        start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
+        for h in range(start, stop):
+            base = (np.uint64(round_) * np.uint64(n) + np.uint64(h)) * draws
+            d = district[h]
+            served = reach[h] < coverage[d]
+            z = formal_intercept + fee_per_income * inv_income[h] + attitude_coef * attitude[h]
+            u = _uniform(key, base + np.uint64(DRAWS_PER_GROUP * groups))
+            r = _residual_route(u, served, z, p_burn[h])
+            sums[b, d, 5 * groups + SERVED] += np.float64(served)
+            sums[b, d, 5 * groups + USING_FORMAL] += np.float64(r == 0)
+            w = kg_per_weight * gen_weight[h]
+            for g in range(groups):
+                s = chosen[h, g] > 0
+                if not s:
+                    q = top_up[d, g] if top_ups else zero
+                    if deposits and deposit_mask[g]:
+                        b_d = deposit_base[d, g]
+                        extra = (max(b_d, deposit_rate[h]) - b_d) / (one - b_d)
+                        q = one - (one - q) * (one - extra)
+                    s = _uniform(key, base + np.uint64(groups + g)) < q
+                _add(sums, b, d, g, groups, s, w, r)
+    return sums.sum(axis=0)
+
+
+#: Arguments of the residual route that :func:`choose` ignores when it does not route.
+_NO_ROUTE = (np.float32(0.0), np.zeros(0, np.float32), np.zeros(0, np.float32), np.zeros(0, np.float32))
+
+
+def choose(
+    households: Households,
+    kg_per_income_day: float,
+    intercept: np.ndarray,
+    value_coef: np.ndarray,
+    coefs: tuple[float, float, float, float],
+    round_: int,
+    n_districts: int,
+    route: Route | None = None,
+) -> np.ndarray:
+    """The separation logit of every household and group (updates habit and choices).
+
+    Household *h* separates group *g* when a uniform draw is below
+    ``logistic(a_g + c_g * x_h + c_a * attitude_h + c_n * norm_hg + c_h * habit_hg)`` with
+    ``x_h = kg_per_income_day * gen_weight_h * inv_income_h`` and ``norm_hg`` the share of its
+    ``2 * half_window`` ring neighbours (street order through the city) that separated in the
+    previous round. The previous round's choices move to ``households.previous``.
+
+    With ``route``, the residual route is decided in the same pass (a step without top-ups):
+    see :func:`route`.
+
+    Args:
+        households: The households' arrays.
+        kg_per_income_day: Waste per person-equivalent per day of income at 1 USD/month [kg].
+        intercept: Utility intercept by group, policy shift included.
+        value_coef: Logit weight of one kg per day of income by group (value coefficient times
+            the group's sale value per kg of plastic and month).
+        coefs: Weights of attitude, norm and habit, and the habit rate per step.
+        round_: Decision round (0, 1, ... spin-up included).
+        n_districts: Number of districts.
+        route: The step's route inputs, to route in the same pass.
+
+    Returns:
+        By district, the columns of :func:`route` (only the separating counts without ``route``).
+    """
+    f32 = np.float32
+    hh = households
+    hh.previous, hh.chosen = hh.chosen, hh.previous
+    if route is None:
+        kg, p_burn, reach, coverage = _NO_ROUTE
+        formal = (0.0, 0.0)
+    else:
+        kg, p_burn, reach, coverage = f32(route.kg_per_weight), route.p_burn, hh.reach, route.coverage
+        formal = route.formal[:2]
+    with _LOCK:
+        return _choose(
+            hh.district,
+            hh.gen_weight,
+            hh.inv_income,
+            f32(kg_per_income_day),
+            hh.attitude,
+            hh.habit,
+            hh.previous,
+            hh.chosen,
+            np.asarray(intercept, f32),
+            np.asarray(value_coef, f32),
+            f32(coefs[0]),
+            f32(coefs[1]),
+            f32(coefs[2]),
+            f32(coefs[3]),
+            int(hh.half_window),
+            np.uint64(hh.key),
+            int(round_),
+            int(n_districts),
+            route is not None,
+            kg,
+            p_burn,
+            reach,
+            np.asarray(coverage, f32),
+            f32(formal[0]),
+            f32(formal[1]),
+        )
+
+
+def route(
+    households: Households,
+    plan: Route,
+    round_: int,
+    top_up: np.ndarray | None = None,
+    deposit: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Top-ups beside the logit, the residual route of every household, and sums by district.
+
+    A household not separating group *g* by the logit separates it with probability
+    ``top_up[d, g]`` (campaigns); for a deposit group, with probability
+    ``1 - (1 - top_up[d, g]) * (1 - (max(b_dg, r_h) - b_dg) / (1 - b_dg))``, with ``r_h`` its
+    deposit return rate and ``b_dg`` the district's expected share separating the group
+    otherwise. Its residual waste goes to formal collection with probability
+    ``served_h * logistic(a_f + c_fee * fee * inv_income_h + c_a * attitude_h)``, else to burning
+    with probability ``p_burn_h``, else it is dumped; ``served_h`` is ``reach_h < coverage_d``.
+
+    Args:
+        households: The households' arrays (``chosen``: this round's logit choices).
+        plan: The step's route inputs.
+        round_: Decision round (the same as :func:`choose`'s for this step).
+        top_up: Campaign top-up probability by district and group, or None.
+        deposit: With a deposit: which groups carry it (bool by group), each household's
+            return rate, and the districts' expected shares separating each group otherwise.
+
+    Returns:
+        By district (rows), ``5 * groups + 2`` columns: waste of separating households [kg] by
+        group; residual waste [kg] by group to formal collection, to burning and dumped;
+        households separating by group; households served; households using formal collection.
+    """
+    f32 = np.float32
+    hh = households
+    groups = hh.chosen.shape[1]
+    if deposit is None:
+        mask, rate, base = np.zeros(groups, np.bool_), np.zeros(0, f32), np.zeros((0, groups), f32)
+    else:
+        mask, rate, base = (np.asarray(deposit[0], np.bool_), deposit[1].astype(f32), deposit[2].astype(f32))
+    with _LOCK:
+        return _route(
+            hh.district,
+            hh.gen_weight,
+            f32(plan.kg_per_weight),
+            hh.inv_income,
+            hh.attitude,
+            plan.p_burn,
+            hh.reach,
+            hh.chosen,
+            np.zeros((0, groups), f32) if top_up is None else top_up.astype(f32),
+            mask,
+            rate,
+            base,
+            np.asarray(plan.coverage, f32),
+            f32(plan.formal[0]),
+            f32(plan.formal[1]),
+            f32(plan.formal[2]),
+            np.uint64(hh.key),
+            int(round_),
+            len(plan.coverage),
+        )
