@@ -19,9 +19,10 @@ agent moves the plastic through the ledger. Per material and step:
   abroad take ``Q_m`` [t/step] at the export reference price ``X_m``, more when the local price
   is lower (elasticity ``e``), never more than destinations' import rules allow (``C_m``);
   ``open_m`` is the share of that demand export rules leave open.
-- **Clearing**: the price ``p*`` where ``D_d + D_x = S`` (bisection; the floor if even the
-  floor price finds too few buyers, the ceiling if the ceiling price finds too many). The
-  step's price moves toward it with a half-life (traders learn prices over weeks, not at once):
+- **Clearing**: the price ``p*`` where ``D_d + D_x = S`` (Newton steps safeguarded by bisection,
+  to :data:`CLEARING_TOLERANCE` of the price range; the floor if even the floor price finds too
+  few buyers, the ceiling if the ceiling price finds too many). The step's price moves toward
+  it with a half-life (traders learn prices over weeks, not at once):
   ``p_t = p_{t-1} + lambda * (p* - p_{t-1})``, within ``[floor, ceiling]`` times the reference.
   What is sold is ``min(S, D(p_t))``, shared between recyclers and export buyers in proportion
   to their demand; the rest stays in junk shops' inventory up to a bound, and beyond it is
@@ -43,17 +44,32 @@ References:
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.behaviour import logistic
 from sim.materials import GROUP_INDEX, N_GROUPS
 
-#: Bisection steps for the clearing price (relative precision about 1e-9 of the price range).
-BISECTION_STEPS = 40
+#: Width of the bracket around the clearing price at which the search stops, relative to the price
+#: range ``ceiling - floor`` (never below four units in the last place of the prices). The price
+#: returned is the bracket's midpoint, so within half of it (5e-13 of the range: under 1e-9 USD/t
+#: for any range below 2,000 USD/t) of the root of demand as computed, as fine as the 40-step
+#: bisection this replaces (2**-41 of the range).
+CLEARING_TOLERANCE = 1e-12
+#: Newton steps (safeguarded by bisection) before the search goes on by plain bisection: a bound
+#: that demand curves of the documented form never reach (they need two to six), not a budget.
+NEWTON_STEPS = 60
+#: Newton steps on the offer left to recyclers (:func:`_logit_step`) that give the first guess.
+GUESS_STEPS = 4
+
+#: Lowest price the export curve is evaluated at [USD/t] (its ``(X / p) ** e`` has no limit at 0).
+_MIN_PRICE = 1e-9
 
 _GROUP_OF = np.array(GROUP_INDEX)
+#: Each material's share of its family when the family offers nothing (equal shares).
+_EQUAL_SHARE: list[float] = (1.0 / np.bincount(_GROUP_OF)[_GROUP_OF]).tolist()
 
 
 @dataclass(frozen=True)
@@ -82,13 +98,17 @@ class Demand:
     elasticity: float
 
     def domestic(self, price: np.ndarray) -> np.ndarray:
-        """Recyclers' demand at ``price`` [t/step]."""
-        return self.capacity_t * logistic((self.willingness_usd_per_t - price) / self.spread_usd_per_t)
+        """Recyclers' demand at ``price`` [t/step].
+
+        The logistic ``F(z) = 1 / (1 + exp(-z))`` is computed as ``exp(min(z, 0)) / (1 + exp(-|z|))``,
+        which never overflows and keeps its relative precision in both tails.
+        """
+        z = (self.willingness_usd_per_t - price) / self.spread_usd_per_t
+        return self.capacity_t * (np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z))))
 
     def export(self, price: np.ndarray) -> np.ndarray:
         """Export buyers' demand at ``price`` [t/step] (none where the export price is 0)."""
-        p = np.maximum(price, 1e-9)
-        ratio = np.divide(self.export_price_usd_per_t, p, out=np.zeros_like(p), where=p > 0)
+        ratio = self.export_price_usd_per_t / np.maximum(price, _MIN_PRICE)
         curve = self.export_t * ratio**self.elasticity
         return np.minimum(self.export_ceiling_t, curve) * self.export_open
 
@@ -97,21 +117,238 @@ class Demand:
         return self.domestic(price) + self.export(price)
 
 
+# --------------------------------------------------------------------------- scalar demand
+#
+# The market's per-step work runs material by material on Python floats: for seven materials
+# (four families), a few scalar operations cost far less than NumPy calls on arrays of seven.
+# The scalar formulas are those of :class:`Demand`, term for term and in the same order.
+
+
+def _domestic_one(price: float, capacity: float, willingness: float, spread: float) -> float:
+    """Recyclers' demand for one material at one price (:meth:`Demand.domestic`)."""
+    z = (willingness - price) / spread
+    if z >= 0.0:
+        return capacity * (1.0 / (1.0 + math.exp(-z)))
+    u = math.exp(z)
+    return capacity * (u / (1.0 + u))
+
+
+def _export_one(
+    price: float, demand: float, price_x: float, ceiling: float, open_share: float, elasticity: float
+) -> tuple[float, float]:
+    """Export buyers' demand for one material at one price (:meth:`Demand.export`) and its slope."""
+    p = _MIN_PRICE if price < _MIN_PRICE else price
+    try:
+        curve = demand * math.pow(price_x / p, elasticity)
+    except (OverflowError, ValueError):  # outside the documented domain: NumPy's inf or nan
+        curve = float(demand * np.float64(price_x / p) ** elasticity)
+    if curve < ceiling:
+        taken = curve * open_share
+        return taken, (-elasticity * taken / p if price > _MIN_PRICE else 0.0)
+    return (ceiling if curve >= ceiling else curve) * open_share, 0.0
+
+
+def _rows(arrays: tuple[np.ndarray, ...]) -> tuple[Iterator[tuple[float, ...]], tuple[int, ...]]:
+    """The arrays' values material by material (broadcast where their shapes differ), and the shape."""
+    try:
+        shape = arrays[0].shape
+        same = len(shape) == 1 and len({a.shape for a in arrays}) == 1
+    except AttributeError:
+        same = False
+    if not same:
+        full = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in arrays))
+        shape, arrays = full[0].shape, tuple(a.ravel() for a in full)
+    return zip(*[a.tolist() for a in arrays], strict=True), shape
+
+
+def _curves(demand: Demand) -> tuple[np.ndarray, ...]:
+    """The demand side's arrays in the order of :func:`_domestic_one` and :func:`_export_one`."""
+    return (
+        demand.capacity_t,
+        demand.willingness_usd_per_t,
+        demand.spread_usd_per_t,
+        demand.export_t,
+        demand.export_price_usd_per_t,
+        demand.export_ceiling_t,
+        demand.export_open,
+    )
+
+
+# --------------------------------------------------------------------------- clearing
+
+
+def _clear_one(
+    offer: float,
+    capacity: float,
+    willingness: float,
+    spread: float,
+    export_t: float,
+    price_x: float,
+    ceiling_t: float,
+    open_share: float,
+    elasticity: float,
+    floor: float,
+    ceiling: float,
+) -> float:
+    """The clearing price of one material (see :func:`clearing_price`).
+
+    Between the floor and the ceiling the search keeps a bracket ``[lo, hi]``, demand above the
+    offer at ``lo`` and not above it at ``hi``. Its steps are Newton steps on the offer left to
+    recyclers turned into a price: recyclers take ``left = S - D_x(p)`` at the price
+    ``w - sigma * logit(left / K)``, so ``g(p) = p - w + sigma * log(left / (K - left))`` is 0 at
+    the clearing price, and its slope ``1 - sigma * K * D_x'(p) / (left * (K - left))`` is at
+    least 1: the step is exact where the export curve is flat and close to it elsewhere. Where
+    recyclers cannot clear what is left (nothing left, or more than their capacity), the step is
+    Newton's on ``D - S``; where a step would leave the bracket or not halve the step before
+    last, bisection's. The first guess takes such steps on the export curve alone (no
+    logistic), from the floor. A step never moves less than half the tolerance toward the root,
+    so that a converged iterate is bracketed by the next evaluation.
+    """
+    if floor == ceiling:
+        return ceiling
+    dom_args = (capacity, willingness, spread)
+    exp_args = (export_t, price_x, ceiling_t, open_share, elasticity)
+    if _domestic_one(ceiling, *dom_args) + _export_one(ceiling, *exp_args)[0] >= offer:
+        return ceiling
+    taken, taken_slope = _export_one(floor, *exp_args)
+    if _domestic_one(floor, *dom_args) + taken <= offer:
+        return floor
+    lo, hi = floor, ceiling
+    tol = max(CLEARING_TOLERANCE * (hi - lo), 4.0 * math.ulp(max(abs(lo), abs(hi))))
+    try:
+        return _search(offer, capacity, willingness, spread, exp_args, lo, hi, tol, taken, taken_slope)
+    except (OverflowError, ValueError):  # math.pow outside the documented domain
+        return _bisect(offer, dom_args, exp_args, lo, hi, tol)
+
+
+def _search(
+    offer: float,
+    capacity: float,
+    willingness: float,
+    spread: float,
+    exp_args: tuple[float, float, float, float, float],
+    lo: float,
+    hi: float,
+    tol: float,
+    taken: float,
+    taken_slope: float,
+) -> float:
+    """The search of :func:`_clear_one` in ``(lo, hi)``, given the export demand at ``lo`` and its slope.
+
+    The export curve is evaluated inline (the formula of :func:`_export_one`): a function call
+    costs as much as the formula.
+    """
+    export_t, price_x, ceiling_t, open_share, elasticity = exp_args
+    half = 0.5 * tol
+    x = 0.5 * (lo + hi)
+    known = False  # whether taken and taken_slope are those at x
+    if capacity > 0.0:
+        guess = lo
+        for _ in range(GUESS_STEPS):
+            left = offer - taken
+            if not 0.0 < left < capacity:
+                break
+            room = capacity - left
+            g = guess - willingness + spread * math.log(left / room)
+            step = -g / (1.0 - spread * taken_slope * capacity / (left * room))
+            if not lo < guess + step < hi:
+                break
+            guess += step
+            x, known = guess, False
+            if abs(step) < half:
+                break
+            p = _MIN_PRICE if x < _MIN_PRICE else x
+            curve = export_t * math.pow(price_x / p, elasticity)
+            if curve < ceiling_t:
+                taken = curve * open_share
+                taken_slope = -elasticity * taken / p if x > _MIN_PRICE else 0.0
+            else:
+                taken, taken_slope = (ceiling_t if curve >= ceiling_t else curve) * open_share, 0.0
+            known = True
+    elif offer > 0.0 and export_t * open_share > 0.0 and elasticity > 0.0:
+        # Export buyers alone clear the offer (below their ceiling) at X * (Q * open / S) ** (1 / e).
+        guess = price_x * math.pow(export_t * open_share / offer, 1.0 / elasticity)
+        if lo < guess < hi:
+            x = guess
+    step = before = hi - lo
+    for _ in range(NEWTON_STEPS):
+        if not known:
+            p = _MIN_PRICE if x < _MIN_PRICE else x
+            curve = export_t * math.pow(price_x / p, elasticity)
+            if curve < ceiling_t:
+                taken = curve * open_share
+                taken_slope = -elasticity * taken / p if x > _MIN_PRICE else 0.0
+            else:
+                taken, taken_slope = (ceiling_t if curve >= ceiling_t else curve) * open_share, 0.0
+        known = False
+        z = (willingness - x) / spread  # _domestic_one's formula, with the slope
+        u = math.exp(-z) if z >= 0.0 else math.exp(z)
+        q = 1.0 + u
+        excess = capacity * (1.0 / q if z >= 0.0 else u / q) + taken - offer
+        if excess > 0.0:
+            lo = x
+        else:
+            hi = x
+        if hi - lo <= tol:
+            return 0.5 * (lo + hi)
+        left = offer - taken
+        if 0.0 < left < capacity:
+            room = capacity - left
+            g = x - willingness + spread * math.log(left / room)
+            proposal = -g / (1.0 - spread * taken_slope * capacity / (left * room))
+        else:
+            slope = taken_slope - capacity * u / (q * q * spread)
+            proposal = -excess / slope if slope < 0.0 else math.inf
+        if abs(proposal + proposal) <= abs(before):
+            proposal = max(proposal, half) if excess > 0.0 else min(proposal, -half)
+            if lo < x + proposal < hi:
+                before, step = step, proposal
+                x += proposal
+                continue
+        before, step = step, 0.5 * (hi - lo)
+        x = lo + step
+    return _bisect(offer, (capacity, willingness, spread), exp_args, lo, hi, tol)
+
+
+def _bisect(
+    offer: float,
+    dom_args: tuple[float, float, float],
+    exp_args: tuple[float, float, float, float, float],
+    lo: float,
+    hi: float,
+    tol: float,
+) -> float:
+    """Bisection of ``[lo, hi]`` (demand above the offer at ``lo``) down to ``tol``; the midpoint."""
+    while hi - lo > tol:
+        x = 0.5 * (lo + hi)
+        if _domestic_one(x, *dom_args) + _export_one(x, *exp_args)[0] > offer:
+            lo = x
+        else:
+            hi = x
+    return 0.5 * (lo + hi)
+
+
 def clearing_price(offer_t: np.ndarray, demand: Demand, floor: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
     """The price at which demand equals the offer, within ``[floor, ceiling]``, by material.
 
-    Demand falls with price, so bisection finds the root; where even the floor finds too few
-    buyers the floor is returned, where the ceiling finds too many, the ceiling.
+    Where the ceiling price finds buyers for the whole offer (``D(ceiling) >= S``), the ceiling;
+    else where even the floor finds too few (``D(floor) <= S``), the floor; else the price
+    between them where demand falls to the offer: the point ``p*`` with ``D > S`` below it and
+    ``D <= S`` above it, as bisection (``D(mid) > S``: ``lo = mid``, else ``hi = mid``) would
+    find. Demand falls with price, so the root is bracketed, and the search keeps a bracket
+    (see :func:`_clear_one`): Newton steps where they converge fast, bisection where they
+    would not, until the bracket is :data:`CLEARING_TOLERANCE` of ``ceiling - floor`` wide;
+    its midpoint is returned, within half of that of ``p*``. On the model's demand curves that
+    takes two or three evaluations of demand per material besides the floor and the ceiling.
+    ``floor <= ceiling``, spreads > 0, prices and elasticity >= 0.
     """
-    lo, hi = floor.astype(float).copy(), ceiling.astype(float).copy()
-    for _ in range(BISECTION_STEPS):
-        mid = 0.5 * (lo + hi)
-        excess = demand.total(mid) - offer_t
-        lo = np.where(excess > 0, mid, lo)
-        hi = np.where(excess > 0, hi, mid)
-    price = 0.5 * (lo + hi)
-    price = np.where(demand.total(floor) <= offer_t, floor, price)
-    return np.where(demand.total(ceiling) >= offer_t, ceiling, price)
+    rows, shape = _rows((offer_t, *_curves(demand), floor, ceiling))
+    e = float(demand.elasticity)
+    prices = [_clear_one(s, k, w, sd, q, x, c, o, e, lo, hi) for s, k, w, sd, q, x, c, o, lo, hi in rows]
+    return np.array(prices, dtype=float).reshape(shape)
+
+
+# --------------------------------------------------------------------------- trade
 
 
 @dataclass(frozen=True)
@@ -126,24 +363,38 @@ class Trade:
 
 def trade(offer_t: np.ndarray, price: np.ndarray, demand: Demand) -> Trade:
     """Sell ``min(offer, demand(price))`` at ``price``, shared between buyers by their demand."""
-    dom, exp = demand.domestic(price), demand.export(price)
-    wanted = dom + exp
-    sold = np.minimum(offer_t, wanted)
-    share = np.divide(sold, wanted, out=np.zeros_like(sold), where=wanted > 0)
-    to_recyclers = dom * share
-    to_export = exp * share
-    return Trade(price, to_recyclers, to_export, np.maximum(offer_t - to_recyclers - to_export, 0.0))
+    rows, shape = _rows((offer_t, price, *_curves(demand)))
+    e = float(demand.elasticity)
+    to_recyclers, to_export, unsold = [], [], []
+    for offer, p, capacity, willingness, spread, export_t, price_x, ceiling_t, open_share in rows:
+        dom = _domestic_one(p, capacity, willingness, spread)
+        exp = _export_one(p, export_t, price_x, ceiling_t, open_share, e)[0]
+        wanted = dom + exp
+        share = (offer if offer < wanted else wanted) / wanted if wanted > 0.0 else 0.0
+        recycled, exported = dom * share, exp * share
+        to_recyclers.append(recycled)
+        to_export.append(exported)
+        left = offer - recycled - exported
+        unsold.append(left if left > 0.0 else 0.0)
+    return Trade(
+        price,
+        np.array(to_recyclers).reshape(shape),
+        np.array(to_export).reshape(shape),
+        np.array(unsold).reshape(shape),
+    )
 
 
 def family_share(offer_t: np.ndarray) -> np.ndarray:
     """Each material's share of its family's offer (equal shares in a family with no offer)."""
-    by_group = np.bincount(_GROUP_OF, weights=offer_t, minlength=N_GROUPS)
-    members = np.bincount(_GROUP_OF, minlength=N_GROUPS).astype(float)
-    total = by_group[_GROUP_OF]
-    return np.where(
-        total > 0,
-        np.divide(offer_t, total, out=np.zeros_like(offer_t), where=total > 0),
-        1 / members[_GROUP_OF],
+    offers = np.asarray(offer_t, dtype=float).tolist()
+    totals = [0.0] * N_GROUPS
+    for group, offer in zip(GROUP_INDEX, offers, strict=True):
+        totals[group] += offer
+    return np.array(
+        [
+            offer / totals[group] if totals[group] > 0.0 else equal
+            for group, offer, equal in zip(GROUP_INDEX, offers, _EQUAL_SHARE, strict=True)
+        ]
     )
 
 
@@ -155,6 +406,21 @@ def adjust(previous: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
 def rate_per_step(half_life_years: float, step_years: float) -> float:
     """Share of a gap closed per step for a given half-life (independent of the step length)."""
     return 1.0 - 0.5 ** (step_years / half_life_years)
+
+
+# --------------------------------------------------------------------------- investment
+
+
+def _clip01(x: float) -> float:
+    """``x`` within ``[0, 1]``."""
+    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
+
+
+def _by_family(values: np.ndarray | float) -> list[float]:
+    """A value per family as floats (a scalar for every family)."""
+    if np.ndim(values) == 0:
+        return [float(values)] * N_GROUPS
+    return np.asarray(values, dtype=float).tolist()
 
 
 @dataclass
@@ -197,10 +463,24 @@ class Investment:
             self.expected_use = use.copy()
             self.primed = True
             return
-        traded = weight_by_group > 0
-        update = adjust(self.expected_margin_usd_per_t, margin_by_group, memory_rate)
-        self.expected_margin_usd_per_t = np.where(traded, update, self.expected_margin_usd_per_t)
-        self.expected_use = adjust(self.expected_use, use, memory_rate)
+        r = memory_rate
+        self.expected_margin_usd_per_t = np.array(
+            [
+                old + r * (new - old) if weight > 0.0 else old  # adjust(old, new, r) where traded
+                for old, new, weight in zip(
+                    self.expected_margin_usd_per_t.tolist(),
+                    _by_family(margin_by_group),
+                    _by_family(weight_by_group),
+                    strict=True,
+                )
+            ]
+        )
+        self.expected_use = np.array(
+            [
+                old + r * (new - old)
+                for old, new in zip(self.expected_use.tolist(), _by_family(use), strict=True)
+            ]
+        )
 
     def decide(
         self,
@@ -221,29 +501,37 @@ class Investment:
         ``seed_t_per_day`` (one small plant) when margins allow. Retirement scales with
         ``-margin / hurdle`` up to its bound.
         """
-        m = self.expected_margin_usd_per_t
-        building = sum(self.pipeline_t_per_day, np.zeros(N_GROUPS))
-        total = self.capacity_t_per_day + building
-        forward = np.where(
-            total > 0,
-            self.expected_use
-            * np.divide(self.capacity_t_per_day, total, out=np.ones(N_GROUPS), where=total > 0),
-            1.0,
-        )
-        signal = m * np.minimum(1.0, forward / normal_use)
-        excess = np.clip((signal - hurdle_usd_per_t) / hurdle_usd_per_t, 0.0, 1.0)
-        base = np.maximum(total, seed_t_per_day)
-        ordered = base * max_growth_per_step * excess
-        shortfall = np.clip(-m / hurdle_usd_per_t, 0.0, 1.0)
-        retired = self.capacity_t_per_day * max_retirement_per_step * shortfall
-        self.capacity_t_per_day = self.capacity_t_per_day - retired
+        h = hurdle_usd_per_t
+        pipeline = self.pipeline_t_per_day
+        # Orders under construction, summed oldest first (np.add.reduce adds the rows in order).
+        building = np.add.reduce(pipeline, axis=0).tolist() if pipeline else [0.0] * N_GROUPS
+        ordered, retired, kept = [], [], []
+        for margin, capacity, built, use, seed in zip(
+            self.expected_margin_usd_per_t.tolist(),
+            _by_family(self.capacity_t_per_day),
+            building,
+            self.expected_use.tolist(),
+            _by_family(seed_t_per_day),
+            strict=True,
+        ):
+            total = capacity + built
+            forward = use * (capacity / total) if total > 0.0 else 1.0
+            share = forward / normal_use
+            signal = margin * (share if share < 1.0 else 1.0)
+            ordered.append(
+                (total if total >= seed else seed) * max_growth_per_step * _clip01((signal - h) / h)
+            )
+            out = capacity * max_retirement_per_step * _clip01(-margin / h)
+            retired.append(out)
+            kept.append(capacity - out)
+        orders = np.array(ordered)
         if self.lead_steps > 0:
-            self.pipeline_t_per_day.append(ordered)
-            arriving = self.pipeline_t_per_day.pop(0)
+            pipeline.append(orders)
+            arriving = pipeline.pop(0)
         else:
-            arriving = ordered
-        self.capacity_t_per_day = self.capacity_t_per_day + arriving
-        return ordered, retired
+            arriving = orders
+        self.capacity_t_per_day = np.array(kept) + arriving
+        return orders, np.array(retired)
 
 
 def by_material(values_by_group: np.ndarray) -> np.ndarray:

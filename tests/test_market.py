@@ -1,6 +1,8 @@
 """The secondary-materials market: clearing, bounds, shocks, investment, export rules, levers.
 
-Unit tests of :mod:`sim.market` with hand-made demand curves, then the model: every step clears
+Unit tests of :mod:`sim.market` with hand-made demand curves; then the fast clearing against a
+slow reference bisection written here, on random demand curves and offers (Hypothesis), and the
+scalar per-step code against the NumPy formulas it replaces; then the model: every step clears
 (sold <= offered, bought <= demand at the step's price), prices stay within their bounds, a
 supply shock lowers the price and a demand shock raises it, capacity follows margins after the
 lead time, an export ban cuts exports, and raising a lever's strength never lowers recycling in
@@ -13,11 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import Scenario, load_scenario, run_scenario
 from sim import market as mk
 from sim import network as net
-from sim.materials import N_GROUPS, N_MATERIALS
+from sim.materials import GROUP_INDEX, N_GROUPS, N_MATERIALS
 from sim.model import PlasticModel
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -120,6 +124,334 @@ def test_the_price_adjustment_rate_does_not_depend_on_the_step_length() -> None:
     monthly = 1 - (1 - mk.rate_per_step(2 / 12, 1 / 12)) ** 12
     weekly = 1 - (1 - mk.rate_per_step(2 / 12, 1 / 52)) ** 52
     assert monthly == pytest.approx(weekly)
+
+
+# --------------------------------------------------------------------------- clearing vs a reference
+
+EPS = np.finfo(float).eps
+CURVES = settings(max_examples=300, deadline=None)
+
+
+def reference_clearing(offer: np.ndarray, d: mk.Demand, floor: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """Plain bisection on ``Demand.total`` to the last bit (the definition the fast search must meet)."""
+    lo, hi = floor.astype(float), ceiling.astype(float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(1100):  # enough to reach adjacent floats from any range
+            mid = 0.5 * (lo + hi)
+            if np.all((mid == lo) | (mid == hi)):
+                break
+            above = d.total(mid) - offer > 0
+            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+        price = np.where(d.total(floor) <= offer, floor, 0.5 * (lo + hi))
+        return np.where(d.total(ceiling) >= offer, ceiling, price)
+
+
+def demand_slope(d: mk.Demand, price: np.ndarray) -> np.ndarray:
+    """Analytic derivative of total demand in the price (the test's own, from the formulas)."""
+    z = (d.willingness_usd_per_t - price) / d.spread_usd_per_t
+    u = np.exp(-np.abs(z))
+    domestic = -d.capacity_t * u / ((1 + u) ** 2 * d.spread_usd_per_t)
+    p = np.maximum(price, 1e-9)
+    curve = d.export_t * (d.export_price_usd_per_t / p) ** d.elasticity
+    export = np.where(curve < d.export_ceiling_t, -d.elasticity * curve * d.export_open / p, 0.0)
+    return domestic + export
+
+
+def price_tolerance(floor: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """The search's documented precision, plus the reference's last bits [USD/t]."""
+    top = np.maximum(np.abs(floor), np.abs(ceiling))
+    return mk.CLEARING_TOLERANCE * (ceiling - floor) + 8 * EPS * top
+
+
+def demand_rounding(d: mk.Demand, offer: np.ndarray) -> np.ndarray:
+    """What rounding can make of demand near the offer (a few units in the last place) [t]."""
+    return 64 * EPS * (np.abs(offer) + d.capacity_t + d.export_ceiling_t * d.export_open + d.export_t)
+
+
+@st.composite
+def markets(draw: st.DrawFn) -> tuple[np.ndarray, mk.Demand, np.ndarray, np.ndarray]:
+    """Random demand curves, offers and bounds for seven materials, edge cases included."""
+    rows = []
+    for _ in range(N_MATERIALS):
+        ref = draw(st.one_of(st.just(0.0), st.floats(1.0, 3000.0)))
+        floor = ref * draw(st.floats(0.05, 1.0))
+        ceiling = ref * draw(st.floats(1.0, 20.0))
+        capacity = draw(st.one_of(st.just(0.0), st.floats(1e-3, 1e5)))
+        willingness = draw(st.floats(-1000.0, 5000.0))
+        spread = draw(st.floats(1.0, 2000.0))
+        export_t = draw(st.one_of(st.just(0.0), st.floats(1e-3, 1e5)))
+        price_x = draw(st.one_of(st.just(0.0), st.floats(1.0, 5000.0)))
+        ceiling_t = export_t * draw(st.one_of(st.just(0.0), st.floats(0.0, 20.0)))
+        open_share = draw(st.one_of(st.just(0.0), st.just(1.0), st.floats(0.0, 1.0)))
+        scale = capacity + ceiling_t * open_share
+        offer = draw(
+            st.one_of(
+                st.just(0.0),
+                st.floats(0.0, 2e5),
+                st.floats(0.0, 1.5).map(lambda s, scale=scale: s * scale),  # near the demand
+                st.just(scale),  # all that could be bought
+            )
+        )
+        rows.append(
+            (offer, capacity, willingness, spread, export_t, price_x, ceiling_t, open_share, floor, ceiling)
+        )
+    cols = [np.array(c) for c in zip(*rows, strict=True)]
+    elasticity = draw(st.one_of(st.just(0.0), st.just(2.0), st.floats(0.0, 10.0)))
+    demand_side = mk.Demand(*cols[1:8], elasticity=elasticity)
+    return cols[0], demand_side, cols[8], cols[9]
+
+
+@CURVES
+@given(markets())
+def test_the_clearing_price_agrees_with_a_reference_bisection(market) -> None:
+    """Within the documented precision, or the rounding of demand over its slope where that is flat."""
+    offer, d, floor, ceiling = market
+    price = mk.clearing_price(offer, d, floor, ceiling)
+    ref = reference_clearing(offer, d, floor, ceiling)
+    slope = np.abs(demand_slope(d, ref))
+    eta = demand_rounding(d, offer)
+    # How far rounding of demand can move the root (anywhere where demand is flat).
+    flat = np.divide(eta, slope, out=np.where(eta > 0, np.inf, 0.0), where=slope > 0)
+    allowed = price_tolerance(floor, ceiling) + flat
+    assert np.all(np.abs(price - ref) <= allowed), (price, ref, allowed)
+    assert np.all((price >= floor) & (price <= ceiling))
+
+
+@CURVES
+@given(markets())
+def test_demand_crosses_the_offer_within_the_tolerance_of_the_clearing_price(market) -> None:
+    """Above the offer just below the price, not above it just above (rounding of demand aside)."""
+    offer, d, floor, ceiling = market
+    price = mk.clearing_price(offer, d, floor, ceiling)
+    step = price_tolerance(floor, ceiling)
+    eta = demand_rounding(d, offer)
+    inside = (price > floor) & (price < ceiling)
+    below, above = d.total(np.maximum(price - step, floor)), d.total(np.minimum(price + step, ceiling))
+    assert np.all(~inside | (below >= offer - eta)), (price, below, offer)
+    assert np.all(~inside | (above <= offer + eta)), (price, above, offer)
+    at_floor, at_ceiling = (price == floor) & (floor < ceiling), (price == ceiling) & (floor < ceiling)
+    assert np.all(~at_floor | (d.total(floor) <= offer + eta))
+    assert np.all(~at_ceiling | (d.total(ceiling) >= offer - eta))
+
+
+@CURVES
+@given(markets(), st.floats(1.0001, 3.0))
+def test_more_offer_never_raises_the_clearing_price(market, factor) -> None:
+    offer, d, floor, ceiling = market
+    base = mk.clearing_price(offer, d, floor, ceiling)
+    glut = mk.clearing_price(offer * factor + 1e-3, d, floor, ceiling)
+    assert np.all(glut <= base + price_tolerance(floor, ceiling)), (base, glut)
+
+
+@CURVES
+@given(markets(), st.floats(1.0, 500.0))
+def test_more_willingness_never_lowers_the_clearing_price(market, more) -> None:
+    offer, d, floor, ceiling = market
+    keen = mk.Demand(**{**d.__dict__, "willingness_usd_per_t": d.willingness_usd_per_t + more})
+    base = mk.clearing_price(offer, d, floor, ceiling)
+    assert np.all(mk.clearing_price(offer, keen, floor, ceiling) >= base - price_tolerance(floor, ceiling))
+
+
+@settings(max_examples=100, deadline=None)
+@given(markets(), st.permutations(range(N_MATERIALS)), markets())
+def test_the_clearing_price_is_deterministic_and_material_by_material(market, order, other) -> None:
+    """The same inputs give the same bits, whatever came before and in whatever order the materials are."""
+    offer, d, floor, ceiling = market
+    first = mk.clearing_price(offer, d, floor, ceiling)
+    mk.clearing_price(*other)
+    assert np.array_equal(mk.clearing_price(offer, d, floor, ceiling), first)
+    o = np.array(order)
+    shuffled = mk.Demand(**{k: (v[o] if isinstance(v, np.ndarray) else v) for k, v in d.__dict__.items()})
+    assert np.array_equal(mk.clearing_price(offer[o], shuffled, floor[o], ceiling[o]), first[o])
+
+
+@settings(max_examples=100, deadline=None)
+@given(markets())
+def test_plain_bisection_after_too_many_newton_steps_gives_the_same_price(market) -> None:
+    offer, d, floor, ceiling = market
+    fast = mk.clearing_price(offer, d, floor, ceiling)
+    saved = mk.NEWTON_STEPS
+    mk.NEWTON_STEPS = 0
+    try:
+        slow = mk.clearing_price(offer, d, floor, ceiling)
+    finally:
+        mk.NEWTON_STEPS = saved
+    assert np.all(np.abs(fast - slow) <= 2 * price_tolerance(floor, ceiling) + 1e-9 * np.abs(fast - floor))
+
+
+def test_floor_and_ceiling_cases_are_exact() -> None:
+    ones = np.ones(N_MATERIALS)
+    floor, ceiling = 20.0 * ones, 900.0 * ones
+    nothing = mk.Demand(
+        capacity_t=0 * ones,
+        willingness_usd_per_t=300 * ones,
+        spread_usd_per_t=30 * ones,
+        export_t=50 * ones,
+        export_price_usd_per_t=200 * ones,
+        export_ceiling_t=100 * ones,
+        export_open=0 * ones,  # export closed and no recyclers: no demand at any price
+        elasticity=2.0,
+    )
+    assert np.array_equal(mk.clearing_price(0 * ones, nothing, floor, ceiling), ceiling)  # 0 >= 0
+    assert np.array_equal(mk.clearing_price(5 * ones, nothing, floor, ceiling), floor)
+    no_price = mk.Demand(**{**nothing.__dict__, "export_open": ones, "export_price_usd_per_t": 0 * ones})
+    assert np.all(no_price.export(np.full(N_MATERIALS, 100.0)) == 0)  # export price 0: no export demand
+    assert np.array_equal(mk.clearing_price(5 * ones, no_price, floor, ceiling), floor)
+    d = demand()
+    assert np.array_equal(mk.clearing_price(d.total(ceiling), d, floor, ceiling), ceiling)
+    assert np.array_equal(mk.clearing_price(d.total(floor), d, floor, ceiling), floor)
+    assert np.array_equal(mk.clearing_price(0 * ones, d, 50 * ones, 50 * ones), 50 * ones)
+
+
+def test_export_buyers_alone_clear_at_the_closed_form_price() -> None:
+    ones = np.ones(N_MATERIALS)
+    d = mk.Demand(**{**demand().__dict__, "capacity_t": 0 * ones, "export_ceiling_t": 1e6 * ones})
+    offer = np.linspace(10.0, 400.0, N_MATERIALS)
+    floor, ceiling = 1.0 * ones, 5000.0 * ones
+    expected = 200.0 * (50.0 / offer) ** (1 / 2.0)  # X * (Q * open / S) ** (1 / e)
+    assert np.all(
+        np.abs(mk.clearing_price(offer, d, floor, ceiling) - expected) <= price_tolerance(floor, ceiling)
+    )
+
+
+def test_the_clearing_price_is_as_precise_as_documented_on_the_models_curves() -> None:
+    """The baseline's demand at its last step: to 5e-13 of the range from the reference."""
+    offer = np.array([2243.61, 804.707, 1191.03, 861.811, 0, 0, 0])
+    d = mk.Demand(
+        capacity_t=np.array([2360.73, 886.194, 1311.64, 1163.36, 0, 0, 0]),
+        willingness_usd_per_t=np.array([258.4, 238.8, 218.4, 187.6, -302.4, -304.0, -303.2]),
+        spread_usd_per_t=np.array([33.0, 30.0, 27.0, 22.5, 1.0, 1.0, 1.0]),
+        export_t=np.array([426.125, 182.625, 304.375, 0, 0, 0, 0]),
+        export_price_usd_per_t=np.array([200.0, 180.0, 160.0, 0, 0, 0, 0]),
+        export_ceiling_t=np.array([852.25, 365.25, 608.75, 0, 0, 0, 0]),
+        export_open=np.ones(7),
+        elasticity=2.0,
+    )
+    floor = np.array([33.0, 30.0, 27.0, 22.5, 0, 0, 0])
+    ceiling = 20 * floor
+    price = mk.clearing_price(offer, d, floor, ceiling)
+    ref = reference_clearing(offer, d, floor, ceiling)
+    assert np.all((price[:4] > floor[:4]) & (price[:4] < ceiling[:4]))
+    assert np.all(np.abs(price - ref) <= 0.5 * mk.CLEARING_TOLERANCE * (ceiling - floor) + 4 * EPS * ceiling)
+
+
+# --------------------------------------------------------------------------- scalar code vs the NumPy formulas
+
+
+def old_trade(offer, price, d):
+    """The trade as NumPy formulas (what :func:`sim.market.trade` computes)."""
+    dom, exp = d.domestic(price), d.export(price)
+    wanted = dom + exp
+    sold = np.minimum(offer, wanted)
+    share = np.divide(sold, wanted, out=np.zeros_like(sold), where=wanted > 0)
+    return dom * share, exp * share, np.maximum(offer - dom * share - exp * share, 0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(markets(), st.floats(0.0, 1.0))
+def test_the_scalar_trade_is_the_numpy_trade(market, where) -> None:
+    offer, d, floor, ceiling = market
+    price = floor + where * (ceiling - floor)
+    deal = mk.trade(offer, price, d)
+    for got, want in zip(
+        (deal.to_recyclers_t, deal.to_export_t, deal.unsold_t), old_trade(offer, price, d), strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13 * (1 + np.max(offer)))
+    assert deal.price_usd_per_t is price
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-800.0, 800.0), st.floats(0.0, 1e5), st.floats(1.0, 1e3))
+def test_demand_is_the_logistic_of_the_margin(z, capacity, spread) -> None:
+    """``K / (1 + exp(-z))`` without overflow, and the scalar code gives the same."""
+    ones = np.ones(1)
+    d = mk.Demand(capacity * ones, 100 + z * spread * ones, spread * ones, ones, ones, ones, ones, 2.0)
+    with np.errstate(over="ignore"):
+        textbook = capacity / (1 + np.exp(-((d.willingness_usd_per_t - 100.0) / spread)))
+    got = d.domestic(np.full(1, 100.0))
+    np.testing.assert_allclose(got, textbook, rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(
+        mk._domestic_one(100.0, capacity, 100 + z * spread, spread), got[0], rtol=1e-14, atol=1e-300
+    )
+
+
+def test_demand_tails_are_exact() -> None:
+    d = demand()
+    assert np.all(d.domestic(np.full(N_MATERIALS, 1e6)) == 0)  # far above willingness
+    assert np.all(d.domestic(np.full(N_MATERIALS, -1e6)) == d.capacity_t)  # far below
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.just(0.0), st.floats(0.0, 1e4)), min_size=N_MATERIALS, max_size=N_MATERIALS))
+def test_family_shares_are_the_numpy_shares(offers) -> None:
+    offer = np.array(offers)
+    group = np.array(GROUP_INDEX)
+    total = np.bincount(group, weights=offer, minlength=N_GROUPS)[group]
+    members = np.bincount(group, minlength=N_GROUPS)[group]
+    want = np.where(
+        total > 0, np.divide(offer, total, out=np.zeros_like(offer), where=total > 0), 1 / members
+    )
+    assert np.array_equal(mk.family_share(offer), want)
+
+
+class NumpyInvestment(mk.Investment):
+    """Investment as NumPy formulas (what :class:`sim.market.Investment` computes)."""
+
+    def observe(self, margin_by_group, weight_by_group, memory_rate, use_by_group=None) -> None:
+        use = np.ones(N_GROUPS) if use_by_group is None else use_by_group
+        if not self.primed:
+            super().observe(margin_by_group, weight_by_group, memory_rate, use_by_group)
+            return
+        update = mk.adjust(self.expected_margin_usd_per_t, margin_by_group, memory_rate)
+        self.expected_margin_usd_per_t = np.where(weight_by_group > 0, update, self.expected_margin_usd_per_t)
+        self.expected_use = mk.adjust(self.expected_use, use, memory_rate)
+
+    def decide(self, hurdle, growth, retirement, seed, normal_use=1.0):
+        m = self.expected_margin_usd_per_t
+        total = self.capacity_t_per_day + sum(self.pipeline_t_per_day, np.zeros(N_GROUPS))
+        ratio = np.divide(self.capacity_t_per_day, total, out=np.ones(N_GROUPS), where=total > 0)
+        forward = np.where(total > 0, self.expected_use * ratio, 1.0)
+        signal = m * np.minimum(1.0, forward / normal_use)
+        ordered = np.maximum(total, seed) * growth * np.clip((signal - hurdle) / hurdle, 0.0, 1.0)
+        retired = self.capacity_t_per_day * retirement * np.clip(-m / hurdle, 0.0, 1.0)
+        self.capacity_t_per_day = self.capacity_t_per_day - retired
+        if self.lead_steps > 0:
+            self.pipeline_t_per_day.append(ordered)
+            arriving = self.pipeline_t_per_day.pop(0)
+        else:
+            arriving = ordered
+        self.capacity_t_per_day = self.capacity_t_per_day + arriving
+        return ordered, retired
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, 6),
+    st.lists(
+        st.tuples(
+            st.lists(st.floats(-200.0, 300.0), min_size=N_GROUPS, max_size=N_GROUPS),  # margins
+            st.lists(st.one_of(st.just(0.0), st.floats(0.0, 1e3)), min_size=N_GROUPS, max_size=N_GROUPS),
+            st.lists(st.floats(0.0, 1.0), min_size=N_GROUPS, max_size=N_GROUPS),  # use
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.lists(st.one_of(st.just(0.0), st.floats(0.0, 100.0)), min_size=N_GROUPS, max_size=N_GROUPS),
+)
+def test_investment_is_the_numpy_investment_step_by_step(lead, steps, capacity) -> None:
+    fast = mk.Investment(np.array(capacity), lead_steps=lead)
+    slow = NumpyInvestment(np.array(capacity), lead_steps=lead)
+    for margin, weight, use in steps:
+        for inv in (fast, slow):
+            inv.observe(np.array(margin), np.array(weight), 0.3, np.array(use))
+        got = fast.decide(40.0, 0.1, 0.05, np.full(N_GROUPS, 2.0), 0.8)
+        want = slow.decide(40.0, 0.1, 0.05, np.full(N_GROUPS, 2.0), 0.8)
+        for a, b in zip(
+            (*got, fast.capacity_t_per_day, fast.expected_margin_usd_per_t, fast.expected_use),
+            (*want, slow.capacity_t_per_day, slow.expected_margin_usd_per_t, slow.expected_use),
+            strict=True,
+        ):
+            assert np.array_equal(a, b), (a, b)
 
 
 # --------------------------------------------------------------------------- in the model
