@@ -23,10 +23,12 @@ pool, which Numba's default threading layer does not support.
 from __future__ import annotations
 
 import threading
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numba as nb
 import numpy as np
+
+from sim.materials import N_GROUPS
 
 
 class Households(Protocol):
@@ -63,9 +65,11 @@ class Route(NamedTuple):
 
 #: Households per block of partial sums (sums do not depend on the number of threads).
 BLOCK = 8192
-#: Uniform draws per household and decision round: one per group for the logit, one per group
-#: for top-ups, one for the residual route.
-DRAWS_PER_GROUP = 2
+#: Hashes per household and decision round. Each 64-bit hash gives two uniform numbers of 24 bits
+#: (its top and its middle bits): slot 0 groups 0-1 and slot 1 groups 2-3 of the logit, slot 2
+#: the residual route, slots 3-4 the top-ups of groups 0-1 and 2-3.
+SLOTS = 2 * ((N_GROUPS + 1) // 2) + 1
+_ROUTE_SLOT, _TOP_UP_SLOT = (N_GROUPS + 1) // 2, (N_GROUPS + 1) // 2 + 1
 #: Columns of :func:`route`'s sums, after ``G`` columns each of sold, formal, burned, dumped and
 #: separating: households served and households using formal collection.
 SERVED, USING_FORMAL = 0, 1
@@ -75,7 +79,8 @@ _LOCK = threading.Lock()
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S40 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(40)
+_S30, _S27, _S31, _S40, _S16 = (np.uint64(v) for v in (30, 27, 31, 40, 16))
+_LOW24 = np.uint64((1 << 24) - 1)
 _TO_UNIT = np.float32(1.0 / (1 << 24))
 
 #: The logistic function is read from a table with linear interpolation: knots every 1/128 on
@@ -91,13 +96,25 @@ _SHIFT, _PER_UNIT = np.float32(LOGISTIC_RANGE), np.float32(LOGISTIC_KNOTS_PER_UN
 
 
 @nb.njit(inline="always", cache=True)
-def _uniform(key: np.uint64, counter: np.uint64) -> np.float32:  # pragma: no cover - compiled
-    """A uniform number in [0, 1) with 24 random bits: SplitMix64 of ``key + counter``."""
+def _hash(key: np.uint64, counter: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+    """SplitMix64 of ``key + counter * golden``: 64 random bits."""
     z = key + counter * _GOLDEN
     z = (z ^ (z >> _S30)) * _MIX1
     z = (z ^ (z >> _S27)) * _MIX2
-    z = z ^ (z >> _S31)
-    return np.float32(np.int64(z >> _S40)) * _TO_UNIT
+    return z ^ (z >> _S31)
+
+
+@nb.njit(inline="always", cache=True)
+def _unit(z: np.uint64, half: int) -> np.float32:  # pragma: no cover - compiled
+    """Uniform number in [0, 1) from the top (``half`` 0) or middle (1) 24 bits of a hash."""
+    bits = z >> _S40 if half == 0 else (z >> _S16) & _LOW24
+    return np.float32(np.int64(bits)) * _TO_UNIT
+
+
+@nb.njit(inline="always", cache=True)
+def _uniform(key: np.uint64, counter: np.uint64) -> np.float32:  # pragma: no cover - compiled
+    """A uniform number in [0, 1) with 24 random bits (the top bits of one hash)."""
+    return _unit(_hash(key, counter), 0)
 
 
 @nb.njit(inline="always", cache=True)
@@ -123,21 +140,23 @@ def _logistic_many(x: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
 
 
 def uniform(key: int, counters: np.ndarray) -> np.ndarray:
-    """The kernels' uniform numbers for ``counters`` (for tests of the generator)."""
+    """The kernels' two uniform numbers for each of ``counters`` (n x 2; for tests of the generator)."""
     return _uniform_many(np.uint64(key), counters.astype(np.uint64))
 
 
 @nb.njit(cache=True)
 def _uniform_many(key: np.uint64, counters: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    out = np.empty(len(counters), np.float32)
+    out = np.empty((len(counters), 2), np.float32)
     for i in range(len(counters)):
-        out[i] = _uniform(key, counters[i])
+        z = _hash(key, counters[i])
+        out[i, 0] = _unit(z, 0)
+        out[i, 1] = _unit(z, 1)
     return out
 
 
-def counter(round_: int, n: int, groups: int, household: int, draw: int) -> int:
-    """The counter of draw ``draw`` of ``household`` in decision round ``round_``."""
-    return (round_ * n + household) * (DRAWS_PER_GROUP * groups + 1) + draw
+def counter(round_: int, n: int, household: int, slot: int) -> int:
+    """The counter of hash ``slot`` of ``household`` in decision round ``round_``."""
+    return (round_ * n + household) * SLOTS + slot
 
 
 @nb.njit(inline="always", cache=True)
@@ -162,8 +181,10 @@ def _add(
     sums[b, d, 4 * groups + g] += sf
 
 
-@nb.njit(parallel=True, cache=True)
-def _choose(
+@nb.njit(cache=True)
+def _choose_block(
+    b: int,
+    sums: np.ndarray,
     district: np.ndarray,
     gen_weight: np.ndarray,
     inv_income: np.ndarray,
@@ -189,61 +210,70 @@ def _choose(
     coverage: np.ndarray,
     formal_intercept: np.float32,
     fee_per_income: np.float32,
-) -> np.ndarray:  # pragma: no cover - compiled
-    n, groups = habit.shape
-    blocks = (n + BLOCK - 1) // BLOCK
+) -> None:  # pragma: no cover - compiled
+    n = habit.shape[0]
+    groups = N_GROUPS
     width = 5 * groups + 2
-    sums = np.zeros((blocks, n_districts, width))
-    draws = np.uint64(DRAWS_PER_GROUP * groups + 1)
     norm_scale = norm_coef / np.float32(max(2 * half_window, 1))
-    for b in nb.prange(blocks):
-        start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
-        window = np.zeros(groups, np.int32)  # neighbours' choices, self included
-        if half_window > 0:
-            for k in range(start - half_window, start + half_window + 1):
-                j = k % n
-                for g in range(groups):
-                    window[g] += previous[j, g]
-        for h in range(start, stop):
-            base = (np.uint64(round_) * np.uint64(n) + np.uint64(h)) * draws
-            d = district[h]
-            x = kg_per_income_day * gen_weight[h] * inv_income[h]
-            a = attitude_coef * attitude[h]
-            r = 0
-            if route_too:
-                served = reach[h] < coverage[d]
-                z = formal_intercept + fee_per_income * inv_income[h] + a
-                u = _uniform(key, base + np.uint64(DRAWS_PER_GROUP * groups))
-                r = _residual_route(u, served, z, p_burn[h])
-                sums[b, d, 5 * groups + SERVED] += np.float64(served)
-                sums[b, d, 5 * groups + USING_FORMAL] += np.float64(r == 0)
-            w = kg_per_weight * gen_weight[h]
+    start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
+    window = np.zeros(groups, np.int32)  # neighbours' choices, self included
+    if half_window > 0:
+        for k in range(start - half_window, start + half_window + 1):
+            j = k % n
             for g in range(groups):
-                if half_window > 0:
-                    norm = np.float32(window[g] - previous[h, g]) * norm_scale
-                else:
-                    norm = np.float32(previous[h, g]) * norm_coef
-                u = intercept[g] + value_coef[g] * x + a + norm + habit_coef * habit[h, g]
-                s = _uniform(key, base + np.uint64(g)) < _logistic(u)
-                chosen[h, g] = np.uint8(s)
-                habit[h, g] += habit_rate * (np.float32(s) - habit[h, g])
-                if route_too:
-                    _add(sums, b, d, g, groups, s, w, r)
-                else:
-                    sums[b, d, 4 * groups + g] += np.float64(s)
+                window[g] += previous[j, g]
+    acc = np.zeros(width)  # the current district's sums (households lie district by district)
+    current = district[start]
+    for h in range(start, stop):
+        d = district[h]
+        if d != current:
+            sums[b, current] += acc
+            acc[:] = 0.0
+            current = d
+        base = (np.uint64(round_) * np.uint64(n) + np.uint64(h)) * np.uint64(SLOTS)
+        x = kg_per_income_day * gen_weight[h] * inv_income[h]
+        a = attitude_coef * attitude[h]
+        r = 0
+        if route_too:
+            served = reach[h] < coverage[d]
+            z = formal_intercept + fee_per_income * inv_income[h] + a
+            u = _uniform(key, base + np.uint64(_ROUTE_SLOT))
+            r = _residual_route(u, served, z, p_burn[h])
+            acc[5 * groups + SERVED] += np.float64(served)
+            acc[5 * groups + USING_FORMAL] += np.float64(r == 0)
+        w = np.float64(kg_per_weight * gen_weight[h])
+        z = np.uint64(0)
+        for g in range(groups):
+            if g % 2 == 0:
+                z = _hash(key, base + np.uint64(g // 2))
             if half_window > 0:
-                leave, enter = h - half_window, h + half_window + 1
-                if leave < 0:
-                    leave += n
-                if enter >= n:
-                    enter -= n
-                for g in range(groups):
-                    window[g] += np.int32(previous[enter, g]) - np.int32(previous[leave, g])
-    return sums.sum(axis=0)
+                norm = np.float32(window[g] - previous[h, g]) * norm_scale
+            else:
+                norm = np.float32(previous[h, g]) * norm_coef
+            u = intercept[g] + value_coef[g] * x + a + norm + habit_coef * habit[h, g]
+            s = _unit(z, g % 2) < _logistic(u)
+            sf = np.float32(s)
+            chosen[h, g] = np.uint8(s)
+            habit[h, g] += habit_rate * (sf - habit[h, g])
+            acc[4 * groups + g] += sf
+            if route_too:
+                acc[g] += w * sf
+                acc[(1 + r) * groups + g] += w * (1.0 - sf)
+        if half_window > 0:
+            leave, enter = h - half_window, h + half_window + 1
+            if leave < 0:
+                leave += n
+            if enter >= n:
+                enter -= n
+            for g in range(groups):
+                window[g] += np.int32(previous[enter, g]) - np.int32(previous[leave, g])
+    sums[b, current] += acc
 
 
-@nb.njit(parallel=True, cache=True)
-def _route(
+@nb.njit(cache=True)
+def _route_block(
+    b: int,
+    sums: np.ndarray,
     district: np.ndarray,
     gen_weight: np.ndarray,
     kg_per_weight: np.float32,
@@ -263,37 +293,69 @@ def _route(
     key: np.uint64,
     round_: int,
     n_districts: int,
-) -> np.ndarray:  # pragma: no cover - compiled
-    n, groups = chosen.shape
-    blocks = (n + BLOCK - 1) // BLOCK
-    width = 5 * groups + 2
-    sums = np.zeros((blocks, n_districts, width))
-    draws = np.uint64(DRAWS_PER_GROUP * groups + 1)
+) -> None:  # pragma: no cover - compiled
+    n = chosen.shape[0]
+    groups = N_GROUPS
     top_ups = top_up.shape[0] > 0
     deposits = deposit_rate.shape[0] > 0
     one, zero = np.float32(1.0), np.float32(0.0)
+    start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
+    for h in range(start, stop):
+        base = (np.uint64(round_) * np.uint64(n) + np.uint64(h)) * np.uint64(SLOTS)
+        d = district[h]
+        served = reach[h] < coverage[d]
+        z = formal_intercept + fee_per_income * inv_income[h] + attitude_coef * attitude[h]
+        u = _uniform(key, base + np.uint64(_ROUTE_SLOT))
+        r = _residual_route(u, served, z, p_burn[h])
+        sums[b, d, 5 * groups + SERVED] += np.float64(served)
+        sums[b, d, 5 * groups + USING_FORMAL] += np.float64(r == 0)
+        w = kg_per_weight * gen_weight[h]
+        for g in range(groups):
+            s = chosen[h, g] > 0
+            if not s:
+                q = top_up[d, g] if top_ups else zero
+                if deposits and deposit_mask[g]:
+                    b_d = deposit_base[d, g]
+                    extra = (max(b_d, deposit_rate[h]) - b_d) / (one - b_d)
+                    q = one - (one - q) * (one - extra)
+                zt = _hash(key, base + np.uint64(_TOP_UP_SLOT + g // 2))
+                s = _unit(zt, g % 2) < q
+            _add(sums, b, d, g, groups, s, w, r)
+
+
+@nb.njit(cache=True)
+def _choose_serial(n: int, width: int, n_districts: int, *args: Any) -> np.ndarray:  # pragma: no cover
+    blocks = (n + BLOCK - 1) // BLOCK
+    sums = np.zeros((blocks, n_districts, width))
+    for b in range(blocks):
+        _choose_block(b, sums, *args)
+    return sums.sum(axis=0)
+
+
+@nb.njit(parallel=True, cache=True)
+def _choose_parallel(n: int, width: int, n_districts: int, *args: Any) -> np.ndarray:  # pragma: no cover
+    blocks = (n + BLOCK - 1) // BLOCK
+    sums = np.zeros((blocks, n_districts, width))
     for b in nb.prange(blocks):
-        start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
-        for h in range(start, stop):
-            base = (np.uint64(round_) * np.uint64(n) + np.uint64(h)) * draws
-            d = district[h]
-            served = reach[h] < coverage[d]
-            z = formal_intercept + fee_per_income * inv_income[h] + attitude_coef * attitude[h]
-            u = _uniform(key, base + np.uint64(DRAWS_PER_GROUP * groups))
-            r = _residual_route(u, served, z, p_burn[h])
-            sums[b, d, 5 * groups + SERVED] += np.float64(served)
-            sums[b, d, 5 * groups + USING_FORMAL] += np.float64(r == 0)
-            w = kg_per_weight * gen_weight[h]
-            for g in range(groups):
-                s = chosen[h, g] > 0
-                if not s:
-                    q = top_up[d, g] if top_ups else zero
-                    if deposits and deposit_mask[g]:
-                        b_d = deposit_base[d, g]
-                        extra = (max(b_d, deposit_rate[h]) - b_d) / (one - b_d)
-                        q = one - (one - q) * (one - extra)
-                    s = _uniform(key, base + np.uint64(groups + g)) < q
-                _add(sums, b, d, g, groups, s, w, r)
+        _choose_block(b, sums, *args)
+    return sums.sum(axis=0)
+
+
+@nb.njit(cache=True)
+def _route_serial(n: int, width: int, n_districts: int, *args: Any) -> np.ndarray:  # pragma: no cover
+    blocks = (n + BLOCK - 1) // BLOCK
+    sums = np.zeros((blocks, n_districts, width))
+    for b in range(blocks):
+        _route_block(b, sums, *args)
+    return sums.sum(axis=0)
+
+
+@nb.njit(parallel=True, cache=True)
+def _route_parallel(n: int, width: int, n_districts: int, *args: Any) -> np.ndarray:  # pragma: no cover
+    blocks = (n + BLOCK - 1) // BLOCK
+    sums = np.zeros((blocks, n_districts, width))
+    for b in nb.prange(blocks):
+        _route_block(b, sums, *args)
     return sums.sum(axis=0)
 
 
@@ -345,8 +407,13 @@ def choose(
     else:
         kg, p_burn, reach, coverage = f32(route.kg_per_weight), route.p_burn, hh.reach, route.coverage
         formal = route.formal[:2]
+    n, groups = hh.habit.shape
+    driver = _choose_parallel if n > BLOCK else _choose_serial
     with _LOCK:
-        return _choose(
+        return driver(
+            n,
+            5 * groups + 2,
+            int(n_districts),
             hh.district,
             hh.gen_weight,
             hh.inv_income,
@@ -412,8 +479,13 @@ def route(
         mask, rate, base = np.zeros(groups, np.bool_), np.zeros(0, f32), np.zeros((0, groups), f32)
     else:
         mask, rate, base = (np.asarray(deposit[0], np.bool_), deposit[1].astype(f32), deposit[2].astype(f32))
+    n = len(hh.district)
+    driver = _route_parallel if n > BLOCK else _route_serial
     with _LOCK:
-        return _route(
+        return driver(
+            n,
+            5 * groups + 2,
+            len(plan.coverage),
             hh.district,
             hh.gen_weight,
             f32(plan.kg_per_weight),

@@ -100,6 +100,7 @@ class PlasticModel(mesa.Model):
             raise ValueError(f"scale must be in (0, 1], got {scale}")
         self.scenario = scenario
         self._material_columns: dict[str, np.ndarray] = {}
+        self._open_facilities: dict[tuple[int, tuple[str, ...]], list[FacilityAgent]] = {}
         self.scale = scale
         self.n_steps = scenario.time.n_steps
         facilities = scenario.all_facilities()
@@ -248,10 +249,15 @@ class PlasticModel(mesa.Model):
     # -- services agents use -------------------------------------------------------------
 
     def facilities_open(self, *kinds: str) -> list[FacilityAgent]:
-        """Open facilities of the given kinds, newest first."""
+        """Open facilities of the given kinds, newest first (the same list object within a year)."""
         year = self.conditions.year
-        found = [f for f in self.facilities.values() if f.kind in kinds and f.is_open(year)]
-        return sorted(found, key=lambda f: -f.params.open_year)
+        key = (year, kinds)
+        found = self._open_facilities.get(key)
+        if found is None:
+            found = [f for f in self.facilities.values() if f.kind in kinds and f.is_open(year)]
+            found.sort(key=lambda f: -f.params.open_year)
+            self._open_facilities[key] = found
+        return found
 
     def pick_share(self, max_share: float) -> np.ndarray:
         """Share of each material pickers take from mixed waste: rises with its junk-shop price.
