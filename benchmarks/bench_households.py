@@ -29,6 +29,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import mesa
 
@@ -111,17 +112,31 @@ class ReferenceModel(mesa.Model):
         conditions = PlasticModel(
             sc.with_overrides({"time.end_year": sc.time.start_year}), seed=seed, scale=0.001
         )
-        self.cond = conditions.conditions_at(0)
-        self.value_per_kg = (
-            self.cond.composition * self.cond.household_price_usd_per_t / 1000.0
-        ) @ GROUP_MATRIX
+        cond = conditions.conditions_at(0)
+        # Plain Python floats, as a one-agent-per-household model would hold them (numpy
+        # scalars would make the reference several times slower and the speed-up look larger).
+        self.cond = SimpleNamespace(
+            **{
+                k: float(getattr(cond, k))
+                for k in (
+                    "plastic_kg_per_person_step",
+                    "income_multiplier",
+                    "days",
+                    "fee_usd_per_household_month",
+                    "burn_enforcement",
+                )
+            }
+        )
+        self.value_per_kg = [
+            float(v) for v in (cond.composition * cond.household_price_usd_per_t / 1000.0) @ GROUP_MATRIX
+        ]
         steps_per_half_life = self.behaviour.habit_half_life_months * sc.time.steps_per_year / 12.0
         self.habit_rate = 1.0 - 0.5 ** (1.0 / steps_per_half_life)
         city = sc.city
         households = [
             ReferenceHousehold(
                 self,
-                persons=1.0 + self.rng.poisson(city.household_size_persons - 1.0),
+                persons=1.0 + float(self.rng.poisson(city.household_size_persons - 1.0)),
                 income=city.median_household_income_usd_per_month
                 * math.exp(self.random.gauss(0, city.income_sigma)),
                 served=self.random.random() < 0.78,
