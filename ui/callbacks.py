@@ -11,6 +11,7 @@ clipboard and the lever-panel toggle run in the browser (clientside callbacks be
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,10 +76,57 @@ def _current_band(band: dict | None, result: dict | None) -> dict | None:
     return band if band and result and band.get("digest") == result.get("digest") else None
 
 
-def _only_if_shown(tab: str | None, mine: str) -> None:
-    """Skip building a chart of a result tab that is not shown (it is built when opened)."""
-    if tab != mine:
-        raise PreventUpdate
+RESULT = (ids.STORE_RESULT, "data")
+FLOWS = (ids.STORE_FLOWS, "data")
+BASELINE = (ids.STORE_BASELINE, "data")
+BAND = (ids.STORE_BAND, "data")
+YEAR = (ids.YEAR, "value")
+BIG = (ids.PRESENTER, "checked")
+PAUSED = (ids.PLAY_TIMER, "disabled")
+SHOWN_TAB = (ids.TABS, "value")
+COMPARED = (
+    (ids.STORE_SAVED, "data"),
+    (ids.COMPARE_SELECT, "value"),
+    RESULT,
+    BASELINE,
+    (ids.STORE_SWEEP, "data"),
+    (ids.COMPARE_INDICATOR, "value"),
+    YEAR,
+    BIG,
+)
+#: What the chart of each result tab is drawn from. The browser redraws a chart only while its
+#: tab is shown (on a change of one of these, or when the tab is opened): charts of other tabs
+#: cost no request (``route_charts`` in ``ui/assets/app.js``).
+CHART_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "trends": (RESULT, BASELINE, BAND, YEAR, BIG, PAUSED),
+    "flows": (FLOWS, YEAR, BIG),
+    "network": (FLOWS, YEAR, BIG),
+    "households": (RESULT, BASELINE, YEAR, BIG),
+    "budget": (RESULT, BASELINE, YEAR, BIG),
+    "market": (RESULT, BASELINE, YEAR, BIG),
+    "compare": COMPARED,
+}
+#: What the cards are drawn from besides the result (a run brings its own cards).
+CARD_INPUTS = (BASELINE, YEAR, BAND, PAUSED)
+
+
+def _states(tab: str) -> list[State]:
+    return [State(*dependency) for dependency in CHART_INPUTS[tab]]
+
+
+def _prop(dependency: tuple[str, str]) -> str:
+    return ".".join(dependency)
+
+
+def cards_for(result: dict | None, baseline: dict | None, year: int | None, band: dict | None) -> dict:
+    """What cards are drawn against: the browser compares it with its stores after a run."""
+    current = _current_band(band, result)
+    return {
+        "result": (result or {}).get("digest"),
+        "baseline": (baseline or {}).get("key"),
+        "band": current.get("digest") if current else None,
+        "year": year,
+    }
 
 
 def _clicked() -> bool:
@@ -443,13 +491,11 @@ def register_flow_chart(
     @localized(
         app,
         Output(graph, "figure"),
-        Input(ids.STORE_FLOWS, "data"),
-        Input(ids.YEAR, "value"),
-        Input(ids.PRESENTER, "checked"),
-        Input(ids.TABS, "value"),
+        Input(ids.chart_tick(tab), "data"),
+        *_states(tab),
+        prevent_initial_call=True,
     )
-    def show_flows(flows: dict, year: int, big: bool, shown_tab: str) -> Any:
-        _only_if_shown(shown_tab, tab)
+    def show_flows(_tick: Any, flows: dict, year: int, big: bool) -> Any:
         if not flows:
             raise PreventUpdate
         year = logic.clamp_year(year, (flows["years"][0], flows["years"][-1]))
@@ -468,13 +514,15 @@ def register_result_callbacks(app: Dash) -> None:
         Output(ids.YEAR, "max"),
         Output(ids.YEAR, "marks"),
         Output(ids.CARDS, "children", allow_duplicate=True),
+        Output(ids.STORE_CARDS_FOR, "data"),
         Input(ids.STORE_SCENARIO, "data"),
         State(ids.STORE_BASELINE, "data"),
         State(ids.YEAR, "value"),
+        State(ids.STORE_BAND, "data"),
         running=[(Output(ids.RUN_SPINNER, "style"), {"visibility": "visible"}, {"visibility": "hidden"})],
         prevent_initial_call="initial_duplicate",
     )
-    def run_current(scenario: dict, baseline: dict, year: int) -> tuple:
+    def run_current(scenario: dict, baseline: dict, year: int, band: dict | None) -> tuple:
         result, flows = runs.split(runs.run_compact(scenario))
         bounds = logic.year_bounds(runs.annual_frame(result))
         assert bounds is not None, "a run has years"
@@ -486,9 +534,10 @@ def register_result_callbacks(app: Dash) -> None:
             seed=result["seed"],
         )
         marks = [{"value": y, "label": str(y)} for y in range(first, last + 1, 5)]
-        # The cards come with the run (one round trip less after a lever change); show_cards
-        # redraws them once the result is stored, in case the baseline changed meanwhile.
-        return result, flows, status, first, last, marks, _cards(result, baseline, year)
+        # The cards come with the run (one round trip less after a lever change); the browser
+        # asks show_cards for them again only if the baseline, year or band changed meanwhile.
+        cards = _cards(result, baseline, year, band)
+        return result, flows, status, first, last, marks, cards, cards_for(result, baseline, year, band)
 
     @localized(
         app,
@@ -504,16 +553,17 @@ def register_result_callbacks(app: Dash) -> None:
     @localized(
         app,
         Output(ids.CARDS, "children", allow_duplicate=True),
-        Input(ids.STORE_BASELINE, "data"),
-        Input(ids.YEAR, "value"),
-        Input(ids.STORE_RESULT, "data"),
-        Input(ids.STORE_BAND, "data"),
-        Input(ids.PLAY_TIMER, "disabled"),
+        Input(ids.CARDS_TICK, "data"),
+        State(ids.STORE_RESULT, "data"),
+        *[State(*dependency) for dependency in CARD_INPUTS],
         prevent_initial_call=True,
     )
-    def show_cards(baseline: dict, year: int, result: dict, band: dict | None, paused: bool) -> list:
-        # Also after each run: the baseline may have arrived while the run was going on. While
-        # playing, the browser shows the prepared frames instead.
+    def show_cards(
+        _tick: Any, result: dict, baseline: dict, year: int, band: dict | None, paused: bool
+    ) -> list:
+        # After a change of the baseline, year or band, or after a run if one of them changed
+        # while it ran (route_charts in the browser). While playing, the browser shows the
+        # prepared frames instead.
         if not result or paused is False:
             raise PreventUpdate
         return _cards(result, baseline, year, band)
@@ -521,19 +571,21 @@ def register_result_callbacks(app: Dash) -> None:
     @localized(
         app,
         Output(ids.TRENDS, "figure"),
-        Input(ids.STORE_RESULT, "data"),
-        Input(ids.STORE_BASELINE, "data"),
-        Input(ids.STORE_BAND, "data"),
-        Input(ids.YEAR, "value"),
-        Input(ids.PRESENTER, "checked"),
-        Input(ids.TABS, "value"),
-        Input(ids.PLAY_TIMER, "disabled"),
+        Input(ids.chart_tick("trends"), "data"),
+        *_states("trends"),
         State(ids.STORE_SCENARIO, "data"),
+        prevent_initial_call=True,
     )
     def show_trends(
-        result: dict, baseline: dict, band: dict, year: int, big: bool, tab: str, paused: bool, scenario: dict
+        _tick: Any,
+        result: dict,
+        baseline: dict,
+        band: dict,
+        year: int,
+        big: bool,
+        paused: bool,
+        scenario: dict,
     ) -> Any:
-        _only_if_shown(tab, "trends")
         if paused is False:
             raise PreventUpdate  # playing: the browser draws the prepared frames
         return figures.trends_figure(
@@ -552,14 +604,11 @@ def register_result_callbacks(app: Dash) -> None:
     @localized(
         app,
         Output(ids.ADOPTION, "figure"),
-        Input(ids.STORE_RESULT, "data"),
-        Input(ids.STORE_BASELINE, "data"),
-        Input(ids.YEAR, "value"),
-        Input(ids.PRESENTER, "checked"),
-        Input(ids.TABS, "value"),
+        Input(ids.chart_tick("households"), "data"),
+        *_states("households"),
+        prevent_initial_call=True,
     )
-    def show_adoption(result: dict, baseline: dict, year: int, big: bool, tab: str) -> Any:
-        _only_if_shown(tab, "households")
+    def show_adoption(_tick: Any, result: dict, baseline: dict, year: int, big: bool) -> Any:
         current = runs.annual_frame(result)
         return figures.adoption_figure(
             current, runs.annual_frame(baseline), logic.adoption_columns(current), year, bool(big)
@@ -568,44 +617,33 @@ def register_result_callbacks(app: Dash) -> None:
     @localized(
         app,
         Output(ids.BUDGET, "figure"),
-        Input(ids.STORE_RESULT, "data"),
-        Input(ids.STORE_BASELINE, "data"),
-        Input(ids.YEAR, "value"),
-        Input(ids.PRESENTER, "checked"),
-        Input(ids.TABS, "value"),
+        Input(ids.chart_tick("budget"), "data"),
+        *_states("budget"),
+        prevent_initial_call=True,
     )
-    def show_budget(result: dict, baseline: dict, year: int, big: bool, tab: str) -> Any:
-        _only_if_shown(tab, "budget")
+    def show_budget(_tick: Any, result: dict, baseline: dict, year: int, big: bool) -> Any:
         return figures.budget_figure(runs.annual_frame(result), runs.annual_frame(baseline), year, bool(big))
 
     @localized(
         app,
         Output(ids.MARKET, "figure"),
-        Input(ids.STORE_RESULT, "data"),
-        Input(ids.STORE_BASELINE, "data"),
-        Input(ids.YEAR, "value"),
-        Input(ids.PRESENTER, "checked"),
-        Input(ids.TABS, "value"),
+        Input(ids.chart_tick("market"), "data"),
+        *_states("market"),
+        prevent_initial_call=True,
     )
-    def show_market(result: dict, baseline: dict, year: int, big: bool, tab: str) -> Any:
-        _only_if_shown(tab, "market")
+    def show_market(_tick: Any, result: dict, baseline: dict, year: int, big: bool) -> Any:
         return figures.market_figure(runs.annual_frame(result), runs.annual_frame(baseline), year, bool(big))
 
     @localized(
         app,
         Output(ids.COMPARE_TABLE, "children"),
         Output(ids.COMPARE_GRAPH, "figure"),
-        Input(ids.STORE_SAVED, "data"),
-        Input(ids.COMPARE_SELECT, "value"),
-        Input(ids.STORE_RESULT, "data"),
-        Input(ids.STORE_BASELINE, "data"),
-        Input(ids.STORE_SWEEP, "data"),
-        Input(ids.COMPARE_INDICATOR, "value"),
-        Input(ids.YEAR, "value"),
-        Input(ids.PRESENTER, "checked"),
-        Input(ids.TABS, "value"),
+        Input(ids.chart_tick("compare"), "data"),
+        *_states("compare"),
+        prevent_initial_call=True,
     )
     def show_compare(
+        _tick: Any,
         saved: dict,
         chosen: list,
         result: dict,
@@ -614,9 +652,7 @@ def register_result_callbacks(app: Dash) -> None:
         indicator: str,
         year: int,
         big: bool,
-        tab: str,
     ) -> tuple:
-        _only_if_shown(tab, "compare")
         columns = logic.comparison_columns(result, saved, chosen, sweep)
         base = (
             (t("series.baseline") + f": {state.display_name(baseline['name'])}", runs.annual_frame(baseline))
@@ -750,6 +786,30 @@ def register_sweep_callbacks(app: Dash) -> None:
         return _or_keep(sweep), message
 
 
+def register_chart_router(app: Dash) -> None:
+    """In the browser: which chart (of the shown tab) and whether the cards must be drawn again."""
+    inputs = list(
+        dict.fromkeys([SHOWN_TAB, *CARD_INPUTS, *(d for deps in CHART_INPUTS.values() for d in deps)])
+    )
+    spec = {
+        "inputs": [_prop(d) for d in inputs],
+        "tab": _prop(SHOWN_TAB),
+        "tabs": [[tab, [_prop(d) for d in CHART_INPUTS[tab]]] for tab in ids.RESULT_TABS],
+        "cards": [_prop(d) for d in CARD_INPUTS],
+        "result": _prop(RESULT),
+        "baseline": _prop(BASELINE),
+        "band": _prop(BAND),
+        "year": _prop(YEAR),
+    }
+    app.clientside_callback(
+        f"function () {{ return window.plasticSim.routeCharts({json.dumps(spec)}, Array.from(arguments)); }}",
+        *[Output(ids.chart_tick(tab), "data") for tab in ids.RESULT_TABS],
+        Output(ids.CARDS_TICK, "data"),
+        *[Input(*d) for d in inputs],
+        State(ids.STORE_CARDS_FOR, "data"),
+    )
+
+
 def register_clientside_callbacks(app: Dash) -> None:
     """What runs in the browser: address bar, play ticks, language, clipboard, lever panel."""
     app.clientside_callback(
@@ -812,5 +872,6 @@ def register(app: Dash, sweeps: bool) -> None:
     register_result_callbacks(app)
     register_background_callbacks(app)
     register_clientside_callbacks(app)
+    register_chart_router(app)
     if sweeps:
         register_sweep_callbacks(app)

@@ -26,6 +26,10 @@ STORE_PENDING_SAVE = "store-pending-save"  # name waiting for confirmation to ov
 STORE_TOUR_SEEN = "store-tour-seen"  # local storage: the first-use hint was dismissed
 STORE_COPY_TEXTS = "store-copy-texts"  # messages of the clipboard copy, in the page's language
 STORE_PLAY_SYNC = "store-play-sync"  # output of the clientside play tick
+STORE_CARDS_FOR = "store-cards-for"  # what the cards sent with the last run were drawn against
+CARDS_TICK = "cards-tick"  # set in the browser when the cards must be drawn again
+#: The result tabs, each with one chart (the comparison also with its table).
+RESULT_TABS = ("trends", "flows", "network", "households", "budget", "market", "compare")
 
 LOCATION = "location"
 ROOT = "root"
@@ -170,3 +174,8 @@ def menu_action(action: str) -> dict[str, str]:
 def menu_preset(name: str) -> dict[str, str]:
     """The phone menu's item of a starting scenario or a policy package."""
     return {"type": MENU_PRESET_TYPE, "name": name}
+
+
+def chart_tick(tab: str) -> str:
+    """Store set in the browser when the chart of a shown result tab must be drawn again."""
+    return f"chart-tick-{tab}"

@@ -1,6 +1,18 @@
 /* What the app does in the browser, without a round trip to the server (ui/callbacks.py,
    register_clientside_callbacks): play ticks from prepared frames, the language switch, copying
    the share link, and folding the lever panel. */
+/* Dash 4 checks, on every change of its store, every component path ever updated for each
+   component marked ``dashChildrenUpdate`` (re-render when a child changes). Mantine marks its
+   hover cards, tooltips and menu items so, and the page has about fifty of them: that check was
+   most of the browser's time after a lever change. Their children here are fixed texts and
+   buttons that re-render themselves, so the parents need not follow them. */
+(function () {
+  const lib = window.dash_mantine_components || {};
+  ["HoverCardDropdown", "Tooltip", "MenuDropdown", "MenuItem", "MenuLabel"].forEach(function (name) {
+    if (lib[name]) { delete lib[name].dashChildrenUpdate; }
+  });
+})();
+
 window.plasticSim = (function () {
   const noUpdate = () => window.dash_clientside.no_update;
   const setProps = (id, props) => window.dash_clientside.set_props(id, props);
@@ -99,5 +111,32 @@ window.plasticSim = (function () {
     return out;
   }
 
-  return { playTick, switchLanguage, copyLink, toggleNavbar };
+  /* Which chart to draw again (only that of the shown tab, when one of its inputs changed or
+     the tab was opened) and whether the cards must be drawn again (a run brings its own cards,
+     drawn against the baseline, year and band of when it started: ``cardsFor``). Charts of
+     hidden tabs and cards that are already right cost no request. */
+  let ticks = 0;
+  function routeCharts(spec, args) {
+    const values = {};
+    spec.inputs.forEach(function (name, i) { values[name] = args[i]; });
+    const cardsFor = args[spec.inputs.length];
+    const fired = ((window.dash_clientside.callback_context || {}).triggered || [])
+      .map(t => t.prop_id).filter(p => p && p !== ".");
+    const changed = name => fired.length === 0 || fired.includes(name);
+    const tick = ++ticks;
+    const shown = values[spec.tab];
+    const out = spec.tabs.map(function ([tab, inputs]) {
+      return tab === shown && (changed(spec.tab) || inputs.some(changed)) ? tick : noUpdate();
+    });
+    const result = values[spec.result], baseline = values[spec.baseline], band = values[spec.band];
+    const bandDigest = band && result && band.digest === result.digest ? band.digest : null;
+    const drawn = cardsFor && result && cardsFor.result === result.digest &&
+      cardsFor.baseline === ((baseline && baseline.key) || null) &&
+      cardsFor.band === bandDigest && cardsFor.year === values[spec.year];
+    const cards = result && (spec.cards.some(changed) || (changed(spec.result) && !drawn));
+    out.push(cards ? tick : noUpdate());
+    return out;
+  }
+
+  return { playTick, switchLanguage, copyLink, toggleNavbar, routeCharts };
 })();
