@@ -8,7 +8,8 @@ and times each change until the cards show new numbers::
     python scripts/measure_latency.py --changes 20
     python scripts/measure_latency.py --play     # also the pace of Play (one year per second)
 
-Prints every time and the median. The target is 1.5 s (docs/app.md).
+Prints every time, then the median and the maximum. The target is a median of at most 0.5 s
+and a maximum of at most 0.8 s (docs/app.md).
 """
 
 from __future__ import annotations
