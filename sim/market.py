@@ -416,6 +416,13 @@ def _clip01(x: float) -> float:
     return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)
 
 
+def _per_hurdle(x: float, hurdle: float) -> float:
+    """``x / hurdle``; with a hurdle of 0 (a capital cost that rounds to nothing), +-inf or 0."""
+    if hurdle > 0.0:
+        return x / hurdle
+    return math.inf if x > 0.0 else (-math.inf if x < 0.0 else 0.0)
+
+
 def _by_family(values: np.ndarray | float) -> list[float]:
     """A value per family as floats (a scalar for every family)."""
     if np.ndim(values) == 0:
@@ -519,9 +526,9 @@ class Investment:
             share = forward / normal_use
             signal = margin * (share if share < 1.0 else 1.0)
             ordered.append(
-                (total if total >= seed else seed) * max_growth_per_step * _clip01((signal - h) / h)
+                (total if total >= seed else seed) * max_growth_per_step * _clip01(_per_hurdle(signal - h, h))
             )
-            out = capacity * max_retirement_per_step * _clip01(-margin / h)
+            out = capacity * max_retirement_per_step * _clip01(_per_hurdle(-margin, h))
             retired.append(out)
             kept.append(capacity - out)
         orders = np.array(ordered)

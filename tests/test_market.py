@@ -624,3 +624,12 @@ def test_recyclers_stop_adding_capacity_that_supply_cannot_fill() -> None:
     built, _ = busy.decide(40.0, 0.1, 0.05, np.full(N_GROUPS, 1.0), normal_use=0.8)
     none, _ = idle.decide(40.0, 0.1, 0.05, np.full(N_GROUPS, 1.0), normal_use=0.8)
     assert np.all(built > 0) and np.all(none == 0)
+
+
+def test_a_hurdle_of_zero_orders_at_the_bound_and_retires_on_losses_without_dividing_by_zero():
+    """A capital cost that rounds to 0 (drawn near the schema's bound) makes any margin worth building."""
+    growing = mk.Investment(np.full(N_GROUPS, 10.0), lead_steps=0)
+    growing.observe(np.array([5.0, -5.0, 0.0, 5.0]), np.ones(N_GROUPS), 0.5)
+    ordered, retired = growing.decide(0.0, 0.1, 0.05, np.full(N_GROUPS, 1.0))
+    np.testing.assert_allclose(ordered, [1.0, 0.0, 0.0, 1.0])
+    np.testing.assert_allclose(retired, [0.0, 0.5, 0.0, 0.0])
