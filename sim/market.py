@@ -133,6 +133,15 @@ def _domestic_one(price: float, capacity: float, willingness: float, spread: flo
     return capacity * (u / (1.0 + u))
 
 
+def _pow(base: float, exponent: float) -> float:
+    """``base ** exponent`` as a float; inf (or nan) where it overflows, as NumPy would give."""
+    try:
+        return math.pow(base, exponent)
+    except (OverflowError, ValueError):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(np.float64(base) ** exponent)
+
+
 def _export_one(
     price: float, demand: float, price_x: float, ceiling: float, open_share: float, elasticity: float
 ) -> tuple[float, float]:
@@ -258,7 +267,7 @@ def _search(
             if abs(step) < half:
                 break
             p = _MIN_PRICE if x < _MIN_PRICE else x
-            curve = export_t * math.pow(price_x / p, elasticity)
+            curve = export_t * _pow(price_x / p, elasticity)
             if curve < ceiling_t:
                 taken = curve * open_share
                 taken_slope = -elasticity * taken / p if x > _MIN_PRICE else 0.0
@@ -267,14 +276,14 @@ def _search(
             known = True
     elif offer > 0.0 and export_t * open_share > 0.0 and elasticity > 0.0:
         # Export buyers alone clear the offer (below their ceiling) at X * (Q * open / S) ** (1 / e).
-        guess = price_x * math.pow(export_t * open_share / offer, 1.0 / elasticity)
+        guess = price_x * _pow(export_t * open_share / offer, 1.0 / elasticity)
         if lo < guess < hi:
             x = guess
     step = before = hi - lo
     for _ in range(NEWTON_STEPS):
         if not known:
             p = _MIN_PRICE if x < _MIN_PRICE else x
-            curve = export_t * math.pow(price_x / p, elasticity)
+            curve = export_t * _pow(price_x / p, elasticity)
             if curve < ceiling_t:
                 taken = curve * open_share
                 taken_slope = -elasticity * taken / p if x > _MIN_PRICE else 0.0
