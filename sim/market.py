@@ -147,10 +147,7 @@ def _export_one(
 ) -> tuple[float, float]:
     """Export buyers' demand for one material at one price (:meth:`Demand.export`) and its slope."""
     p = _MIN_PRICE if price < _MIN_PRICE else price
-    try:
-        curve = demand * math.pow(price_x / p, elasticity)
-    except (OverflowError, ValueError):  # outside the documented domain: NumPy's inf or nan
-        curve = float(demand * np.float64(price_x / p) ** elasticity)
+    curve = demand * _pow(price_x / p, elasticity)
     if curve < ceiling:
         taken = curve * open_share
         return taken, (-elasticity * taken / p if price > _MIN_PRICE else 0.0)
@@ -247,7 +244,7 @@ def _search(
     The export curve is evaluated inline (the formula of :func:`_export_one`): a function call
     costs as much as the formula.
     """
-    export_t, price_x, ceiling_t, open_share, elasticity = exp_args
+    export_t, price_x, _, open_share, elasticity = exp_args
     half = 0.5 * tol
     x = 0.5 * (lo + hi)
     known = False  # whether taken and taken_slope are those at x
@@ -266,13 +263,7 @@ def _search(
             x, known = guess, False
             if abs(step) < half:
                 break
-            p = _MIN_PRICE if x < _MIN_PRICE else x
-            curve = export_t * _pow(price_x / p, elasticity)
-            if curve < ceiling_t:
-                taken = curve * open_share
-                taken_slope = -elasticity * taken / p if x > _MIN_PRICE else 0.0
-            else:
-                taken, taken_slope = (ceiling_t if curve >= ceiling_t else curve) * open_share, 0.0
+            taken, taken_slope = _export_one(x, *exp_args)
             known = True
     elif offer > 0.0 and export_t * open_share > 0.0 and elasticity > 0.0:
         # Export buyers alone clear the offer (below their ceiling) at X * (Q * open / S) ** (1 / e).
@@ -282,13 +273,7 @@ def _search(
     step = before = hi - lo
     for _ in range(NEWTON_STEPS):
         if not known:
-            p = _MIN_PRICE if x < _MIN_PRICE else x
-            curve = export_t * _pow(price_x / p, elasticity)
-            if curve < ceiling_t:
-                taken = curve * open_share
-                taken_slope = -elasticity * taken / p if x > _MIN_PRICE else 0.0
-            else:
-                taken, taken_slope = (ceiling_t if curve >= ceiling_t else curve) * open_share, 0.0
+            taken, taken_slope = _export_one(x, *exp_args)
         known = False
         z = (willingness - x) / spread  # _domestic_one's formula, with the slope
         u = math.exp(-z) if z >= 0.0 else math.exp(z)
