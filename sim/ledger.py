@@ -175,7 +175,7 @@ class FlowLedger:
         n = self.step
         if n == 0:
             return
-        net = np.einsum("ne,sem->snm", self.incidence(), self.flows[:n])
+        net = np.matmul(self.incidence(), self.flows[:n])  # node x edge @ step x edge x material
         previous = np.concatenate([self._opening[None], self.stock_history[: n - 1]])
         error = net - (self.stock_history[:n] - previous)
         scale = max(1.0, float(np.abs(self.flows[:n]).max()))

@@ -287,44 +287,56 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _edge_sum(
-    model: PlasticModel, sources: set[NodeKind] | None, targets: set[NodeKind] | None
-) -> np.ndarray:
-    """Tonnes per step and material on edges from ``sources`` kinds to ``targets`` kinds."""
+def _edge_sums(
+    model: PlasticModel, selections: dict[str, tuple[set[NodeKind] | None, set[NodeKind] | None]]
+) -> dict[str, np.ndarray]:
+    """Tonnes per step and material on edges from ``sources`` kinds to ``targets`` kinds, by name.
+
+    ``None`` for sources or targets means any kind.
+    """
     kinds = dict(model.graph.nodes(data=net.KIND))
-    idx = [
-        e
-        for e, (u, v) in enumerate(model.ledger.edges)
-        if (sources is None or kinds[u] in sources) and (targets is None or kinds[v] in targets)
-    ]
-    return model.ledger.flows[:, idx].sum(axis=1)
+    edges = [(kinds[u], kinds[v]) for u, v in model.ledger.edges]
+    flows = model.ledger.flows
+    out = {}
+    for name, (sources, targets) in selections.items():
+        idx = [
+            e
+            for e, (u, v) in enumerate(edges)
+            if (sources is None or u in sources) and (targets is None or v in targets)
+        ]
+        out[name] = flows[:, idx].sum(axis=1)
+    return out
 
 
 def step_indicators(model: PlasticModel) -> pd.DataFrame:
     """Indicators per step at city scale, one row per step."""
     sc = model.scenario
     K = NodeKind  # noqa: N806 - short alias keeps the table readable
-    by_mat = {
-        "generated_t": _edge_sum(model, {K.CONSUMPTION}, None),
-        "collected_t": _edge_sum(
-            model, {K.HOUSEHOLDS}, {K.FORMAL_COLLECTOR, K.INFORMAL_COLLECTOR, K.DEPOSIT_POINT}
-        ),
-        "collected_formal_t": _edge_sum(model, {K.HOUSEHOLDS}, {K.FORMAL_COLLECTOR}),
-        "collected_informal_t": _edge_sum(model, {K.HOUSEHOLDS}, {K.INFORMAL_COLLECTOR, K.DEPOSIT_POINT}),
-        "collected_for_recycling_t": _edge_sum(model, None, {K.AGGREGATOR}),
-        "recycled_t": _edge_sum(model, {K.RECYCLER}, {K.MARKET}),
-        "recycler_input_t": _edge_sum(model, None, {K.RECYCLER}),
-        "exported_t": _edge_sum(model, None, {K.EXPORT}),
-        "landfill_in_t": _edge_sum(model, None, {K.LANDFILL}),
-        "landfilled_t": _edge_sum(model, None, {K.LANDFILL}) - _edge_sum(model, {K.LANDFILL}, None),
-        "incinerated_t": _edge_sum(model, None, {K.INCINERATOR}),
-        "open_burned_t": _edge_sum(model, None, {K.OPEN_BURNING}),
-        "dumped_t": _edge_sum(model, None, {K.DUMPED}),
-        "leaked_to_water_t": _edge_sum(model, None, {K.WATER}),
-        "returned_t": _edge_sum(model, {K.HOUSEHOLDS}, {K.DEPOSIT_POINT}),
-    }
-    df = pd.DataFrame({k: v.sum(axis=1) for k, v in by_mat.items()})
-    df["film_generated_t"] = by_mat["generated_t"][:, MATERIALS.index(Material.FILM)]
+    by_mat = _edge_sums(
+        model,
+        {
+            "generated_t": ({K.CONSUMPTION}, None),
+            "collected_t": ({K.HOUSEHOLDS}, {K.FORMAL_COLLECTOR, K.INFORMAL_COLLECTOR, K.DEPOSIT_POINT}),
+            "collected_formal_t": ({K.HOUSEHOLDS}, {K.FORMAL_COLLECTOR}),
+            "collected_informal_t": ({K.HOUSEHOLDS}, {K.INFORMAL_COLLECTOR, K.DEPOSIT_POINT}),
+            "collected_for_recycling_t": (None, {K.AGGREGATOR}),
+            "recycled_t": ({K.RECYCLER}, {K.MARKET}),
+            "recycler_input_t": (None, {K.RECYCLER}),
+            "exported_t": (None, {K.EXPORT}),
+            "landfill_in_t": (None, {K.LANDFILL}),
+            "landfilled_t": ({K.LANDFILL}, None),  # out of landfills, for now
+            "incinerated_t": (None, {K.INCINERATOR}),
+            "open_burned_t": (None, {K.OPEN_BURNING}),
+            "dumped_t": (None, {K.DUMPED}),
+            "leaked_to_water_t": (None, {K.WATER}),
+            "returned_t": ({K.HOUSEHOLDS}, {K.DEPOSIT_POINT}),
+        },
+    )
+    by_mat["landfilled_t"] = by_mat["landfill_in_t"] - by_mat["landfilled_t"]  # in less out
+    # Columns are gathered in a dict and made into a table once (inserting them one by one
+    # into a DataFrame costs more than computing them).
+    col = {k: v.sum(axis=1) for k, v in by_mat.items()}
+    col["film_generated_t"] = by_mat["generated_t"][:, MATERIALS.index(Material.FILM)]
     em = sc.emissions
     credits = np.array([sc.materials[m].recycling_credit_t_co2e_per_t for m in MATERIALS])
     km = np.array([model.graph.edges[e][net.DISTANCE_KM] for e in model.ledger.edges])
@@ -334,27 +346,27 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
             into = [i for (u, v), i in model.ledger.edge_index.items() if v == f.node]
             t = model.ledger.flows[:, into].sum(axis=(1, 2))
             energy += t * em.plastic_ncv_gj_per_t * 1000 * f.params.energy_recovery_efficiency / MJ_PER_MWH
-    df["energy_recovered_mwh"] = energy
-    df["ghg_open_burning_t_co2e"] = df["open_burned_t"] * (
+    col["energy_recovered_mwh"] = energy
+    col["ghg_open_burning_t_co2e"] = col["open_burned_t"] * (
         em.open_burning_co2_t_per_t + em.open_burning_non_co2_t_co2e_per_t
     )
-    df["ghg_incineration_t_co2e"] = df["incinerated_t"] * em.incineration_co2_t_per_t
-    df["ghg_transport_t_co2e"] = model.ledger.flows.sum(axis=2) @ km * em.transport_kg_co2e_per_t_km / 1000
-    df["ghg_t_co2e"] = (
-        df["ghg_open_burning_t_co2e"] + df["ghg_incineration_t_co2e"] + df["ghg_transport_t_co2e"]
+    col["ghg_incineration_t_co2e"] = col["incinerated_t"] * em.incineration_co2_t_per_t
+    col["ghg_transport_t_co2e"] = model.ledger.flows.sum(axis=2) @ km * em.transport_kg_co2e_per_t_km / 1000
+    col["ghg_t_co2e"] = (
+        col["ghg_open_burning_t_co2e"] + col["ghg_incineration_t_co2e"] + col["ghg_transport_t_co2e"]
     )
-    df["ghg_avoided_t_co2e"] = by_mat["recycled_t"] @ credits + energy * em.grid_t_co2_per_mwh
+    col["ghg_avoided_t_co2e"] = by_mat["recycled_t"] @ credits + energy * em.grid_t_co2_per_mwh
 
     rec = model.recorder.values  # only declared keys exist (sim.model.RECORDED)
     days = 365.25 / sc.time.steps_per_year
-    df["collection_cost_usd"] = rec["collection_cost_usd"]
-    df["landfill_cost_usd"] = df["landfill_in_t"] * sc.landfill.cost_usd_per_t
-    df["fee_revenue_usd"] = rec["fee_revenue_usd"] * sc.city.plastic_share_of_msw
+    col["collection_cost_usd"] = rec["collection_cost_usd"]
+    col["landfill_cost_usd"] = col.pop("landfill_in_t") * sc.landfill.cost_usd_per_t
+    col["fee_revenue_usd"] = rec["fee_revenue_usd"] * sc.city.plastic_share_of_msw
     informal = [
         rec[k] for k in ("income_itinerant_usd", "income_street_pickers_usd", "income_dump_pickers_usd")
     ]
-    df["informal_income_usd"] = sum(informal)
-    df["itinerant_income_usd"] = informal[0]
+    col["informal_income_usd"] = sum(informal)
+    col["itinerant_income_usd"] = informal[0]
     for key in (
         "deposit_bearing_t",
         "deposits_paid_usd",
@@ -375,19 +387,18 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
         "recycler_capacity_t",
         *(f"{link}_price_{m}_usd_per_t" for link in ("recycler", "junkshop") for m in TRADED),
     ):
-        df[key] = rec[key]
+        col[key] = rec[key]
     pickers = sc.informal.street_pickers + sc.informal.dump_pickers
-    df["picker_income_usd_per_month"] = (
+    col["picker_income_usd_per_month"] = (
         (informal[1] + informal[2]) / max(pickers, 1) * (DAYS_PER_MONTH / days)
     )
     households = rec["households"]
-    df["households"] = households
-    df["households_served_share"] = rec["households_served"] / households
-    df["households_using_formal_share"] = rec["households_using_formal"] / households
+    col["households"] = households
+    col["households_served_share"] = rec["households_served"] / households
+    col["households_using_formal_share"] = rec["households_using_formal"] / households
     for g in GROUPS:
-        df[f"households_separating_{g}_share"] = rec[f"households_separating_{g}"] / households
-    df = df.drop(columns=["landfill_in_t"])
-    return add_rates(df)
+        col[f"households_separating_{g}_share"] = rec[f"households_separating_{g}"] / households
+    return add_rates(pd.DataFrame(col))
 
 
 def annual(timeseries: pd.DataFrame, plastic_share_of_msw: float) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import shutil
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -222,8 +222,8 @@ def prepare_result_dir(
     return out
 
 
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape the numbers."""
+@cache
+def _versions() -> tuple[tuple[str, str], ...]:
     from sim import __version__
 
     out = {"sim": __version__, "python": platform.python_version()}
@@ -232,7 +232,12 @@ def versions() -> dict[str, str]:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             continue
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape the numbers (read once per process)."""
+    return dict(_versions())
 
 
 def _date_columns(df: pd.DataFrame, model: Any) -> pd.DataFrame:
