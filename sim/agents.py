@@ -471,21 +471,33 @@ class SecondaryMarket(mesa.Agent):
     def __init__(self, model: PlasticModel, sellers: list[Seller]) -> None:
         super().__init__(model)
         sc = model.scenario
+        mk = sc.market
         self.sellers = sellers
         self.reference_price_usd_per_t = model.material_column("recycler_price_usd_per_t")
-        self.price_usd_per_t = self.reference_price_usd_per_t * sc.market.price_index(sc.time.start_year)
+        self.price_usd_per_t = self.reference_price_usd_per_t * mk.price_index(sc.time.start_year)
         spy = sc.time.steps_per_year
         step_years = 1.0 / spy
-        self.price_rate = market.rate_per_step(sc.market.price_half_life_months / 12.0, step_years)
-        self.memory_rate = market.rate_per_step(sc.market.margin_memory_months / 12.0, step_years)
+        self.price_rate = market.rate_per_step(mk.price_half_life_months / 12.0, step_years)
+        self.memory_rate = market.rate_per_step(mk.margin_memory_months / 12.0, step_years)
         self.investment = market.Investment(
-            np.zeros(N_GROUPS), lead_steps=round(sc.market.investment_lead_months / 12.0 * spy)
+            np.zeros(N_GROUPS), lead_steps=round(mk.investment_lead_months / 12.0 * spy)
         )
         self.last_trade: market.Trade | None = None
+        # What does not change within a run, read once.
+        self._recyclate_price_usd_per_t = model.material_column("recyclate_price_usd_per_t")
+        self._processing_cost_usd_per_t = model.material_column("processing_cost_usd_per_t")
+        self._export_demand_t_per_day = model.material_column("export_demand_t_per_day")
+        self._spread_usd_per_t = np.maximum(mk.cost_spread_share * self.reference_price_usd_per_t, 1.0)
+        self._seed_t_per_day = np.full(N_GROUPS, mk.seed_plant_t_per_day)
+        values = model.recorder.values
+        self._price_records = [
+            (values[f"recycler_price_{name}_usd_per_t"], values[f"junkshop_price_{name}_usd_per_t"])
+            for name in MATERIALS
+        ]
 
     # -- what buyers face ----------------------------------------------------------------
 
-    def demand(self, cond: Conditions, offer_t: np.ndarray) -> market.Demand:
+    def demand(self, cond: Conditions, offer_t: np.ndarray, price_index: float) -> market.Demand:
         """The step's demand curves, from recyclers' capacity and margins and export rules."""
         model = self.model
         sc = model.scenario
@@ -497,19 +509,18 @@ class SecondaryMarket(mesa.Agent):
         )
         willingness = (
             cond.recycling_yield
-            * model.material_column("recyclate_price_usd_per_t")
-            * model.price_index
+            * self._recyclate_price_usd_per_t
+            * price_index
             * cond.recyclate_price_multiplier
-            - model.material_column("processing_cost_usd_per_t")
+            - self._processing_cost_usd_per_t
             - residue_usd_per_t
             + cond.recycler_support_usd_per_t
         )
-        export_t = model.material_column("export_demand_t_per_day") * cond.days
-        spread = np.maximum(mk.cost_spread_share * self.reference_price_usd_per_t, 1.0)
+        export_t = self._export_demand_t_per_day * cond.days
         return market.Demand(
             capacity_t=capacity_t,
             willingness_usd_per_t=willingness,
-            spread_usd_per_t=spread,
+            spread_usd_per_t=self._spread_usd_per_t,
             export_t=export_t,
             export_price_usd_per_t=cond.export_price_usd_per_t,
             export_ceiling_t=export_t * mk.export_ceiling_multiple,
@@ -517,10 +528,10 @@ class SecondaryMarket(mesa.Agent):
             elasticity=mk.export_elasticity,
         )
 
-    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+    def bounds(self, price_index: float) -> tuple[np.ndarray, np.ndarray]:
         """Floor and ceiling of each material's price [USD/t] (0 where it has no market)."""
         mk = self.model.scenario.market
-        ref = self.reference_price_usd_per_t * self.model.price_index
+        ref = self.reference_price_usd_per_t * price_index
         return ref * mk.price_floor_share, ref * mk.price_ceiling_share
 
     # -- the step ------------------------------------------------------------------------
@@ -529,30 +540,32 @@ class SecondaryMarket(mesa.Agent):
         """Clear the market, deliver what was sold, keep or discard the rest, update the price."""
         model = self.model
         cond, ledger = model.conditions, model.ledger
+        price_index = model.price_index
         offers = [seller.receive() for seller in self.sellers]
-        offer_t = np.sum(offers, axis=0)
-        demand = self.demand(cond, offer_t)
-        floor, ceiling = self.bounds()
+        offer_t = np.add.reduce(offers)
+        demand = self.demand(cond, offer_t, price_index)
+        floor, ceiling = self.bounds(price_index)
         price = np.clip(self.price_usd_per_t, floor, ceiling)
         deal = market.trade(offer_t, price, demand)
-        share = [np.divide(o, offer_t, out=np.zeros(N_MATERIALS), where=offer_t > 0) for o in offers]
+        nothing = np.zeros(N_MATERIALS)
         recyclers = [f for f in model.facilities_open("recycler") if f.capacity_by_group_t_per_day.sum() > 0]
-        weights = np.array([market.by_material(f.capacity_by_group_t_per_day) for f in recyclers])
-        totals = weights.sum(axis=0) if len(recyclers) else np.zeros(N_MATERIALS)
-        for seller, s in zip(self.sellers, share, strict=True):
-            for recycler, w in zip(recyclers, weights, strict=True):
-                part = (
-                    deal.to_recyclers_t
-                    * s
-                    * np.divide(w, totals, out=np.zeros(N_MATERIALS), where=totals > 0)
-                )
-                if part.sum() > 0:
-                    ledger.transfer(seller.node, recycler.node, part)
-                    recycler.used_t += part.sum()
+        weights = [market.by_material(f.capacity_by_group_t_per_day) for f in recyclers]
+        totals = np.add.reduce(weights) if recyclers else nothing
+        # Each recycler's share of each material's sales (by its capacity for the family).
+        parts = [np.divide(w, totals, out=nothing.copy(), where=totals > 0) for w in weights]
+        sold = deal.to_recyclers_t + deal.to_export_t
+        for seller, o in zip(self.sellers, offers, strict=True):
+            s = np.divide(o, offer_t, out=nothing.copy(), where=offer_t > 0)  # the seller's share
+            for recycler, part in zip(recyclers, parts, strict=True):
+                bought = deal.to_recyclers_t * s * part
+                total = bought.sum()
+                if total > 0:
+                    ledger.transfer(seller.node, recycler.node, bought)
+                    recycler.used_t += total
             exported = deal.to_export_t * s
             if exported.sum() > 0:
                 ledger.transfer(seller.node, net.EXPORT, exported)
-            revenue = float((deal.to_recyclers_t + deal.to_export_t) * s @ price)
+            revenue = float(sold * s @ price)
             key = (
                 "deposit_material_revenue_usd"
                 if seller.node == net.DEPOSIT_POINTS
@@ -560,39 +573,52 @@ class SecondaryMarket(mesa.Agent):
             )
             model.recorder.add(key, revenue)
             seller.keep_or_discard(deal.unsold_t * s)
-        self._record(deal, demand)
+        self._record(deal, cond)
         self._invest(deal, demand)
         target = market.clearing_price(offer_t, demand, floor, ceiling)
         self.price_usd_per_t = market.adjust(price, target, self.price_rate)
         self.last_trade = deal
 
     def _invest(self, deal: market.Trade, demand: market.Demand) -> None:
-        """Recyclers' expected margins, orders and retirements by family (capacity follows margins)."""
+        """Recyclers' expected margins, orders and retirements by family (capacity follows margins).
+
+        The step's margin by family is the average of ``w - p`` over each material's volume
+        (what recyclers bought, at least a trace where they have capacity, plus what went
+        unsold); use of capacity is what they bought over their capacity. On lists: for seven
+        materials and four families a few Python operations cost less than NumPy calls.
+        """
         model = self.model
         mk = model.scenario.market
-        margin = demand.willingness_usd_per_t - deal.price_usd_per_t
-        volume = np.maximum(deal.to_recyclers_t, 1e-12) * (demand.capacity_t > 0) + deal.unsold_t
-        weight = market.by_group(volume)
-        margin_by_group = np.divide(
-            market.by_group(margin * volume), weight, out=np.zeros(N_GROUPS), where=weight > 0
-        )
-        capacity_t = model.recycler_capacity_by_group() * model.conditions.days
-        used = market.by_group(deal.to_recyclers_t)
-        use = np.where(
-            capacity_t > 0, np.divide(used, capacity_t, out=np.ones(N_GROUPS), where=capacity_t > 0), 1.0
-        )
-        self.investment.observe(margin_by_group, weight, self.memory_rate, use)
+        willingness = demand.willingness_usd_per_t.tolist()
+        prices = deal.price_usd_per_t.tolist()
+        capacities = demand.capacity_t.tolist()
+        unsold = deal.unsold_t.tolist()
+        weight, weighted, used = [0.0] * N_GROUPS, [0.0] * N_GROUPS, [0.0] * N_GROUPS
+        for g, w, p, k, bought, left in zip(
+            GROUP_INDEX, willingness, prices, capacities, deal.to_recyclers_t.tolist(), unsold, strict=True
+        ):
+            volume = (bought if bought > 1e-12 else 1e-12) * (1.0 if k > 0 else 0.0) + left
+            weight[g] += volume
+            weighted[g] += (w - p) * volume
+            used[g] += bought
+        capacity_by_group = model.recycler_capacity_by_group()
+        days = model.conditions.days
+        margin, use = [], []
+        for g, c in enumerate(capacity_by_group.tolist()):
+            margin.append(weighted[g] / weight[g] if weight[g] > 0 else 0.0)
+            capacity_t = c * days
+            use.append(used[g] / capacity_t if capacity_t > 0 else 1.0)
+        self.investment.observe(np.array(margin), np.array(weight), self.memory_rate, np.array(use))
         steps = model.scenario.time.steps_per_year
-        self.investment.capacity_t_per_day = model.recycler_capacity_by_group()
+        self.investment.capacity_t_per_day = capacity_by_group
         ordered, retired = self.investment.decide(
             mk.hurdle_usd_per_t,
             mk.max_growth_per_yr / steps,
             mk.max_retirement_per_yr / steps,
-            np.full(N_GROUPS, mk.seed_plant_t_per_day),
+            self._seed_t_per_day,
             mk.normal_utilisation,
         )
-        change = self.investment.capacity_t_per_day - model.recycler_capacity_by_group()
-        model.change_recycler_capacity(change)
+        model.change_recycler_capacity(self.investment.capacity_t_per_day - capacity_by_group)
         if ordered.sum() > 0:
             model.recorder.add(
                 "recycler_investment_usd", float(ordered.sum()) * 365.25 * mk.capex_usd_per_t_per_yr
@@ -600,14 +626,19 @@ class SecondaryMarket(mesa.Agent):
         if retired.sum() > 0:
             model.recorder.add("recycler_retired_t_per_day", float(retired.sum()))
 
-    def _record(self, deal: market.Trade, demand: market.Demand) -> None:
-        rec = self.model.recorder
-        cond = self.model.conditions
-        for m, name in enumerate(MATERIALS):
-            rec.set(f"recycler_price_{name}_usd_per_t", float(deal.price_usd_per_t[m]))
-            rec.set(f"junkshop_price_{name}_usd_per_t", float(cond.junkshop_price_usd_per_t[m]))
-        rec.set("junkshop_inventory_t", float(sum(s.model.ledger.stock(s.node).sum() for s in self.sellers)))
-        rec.set("recycler_demand_t", float(demand.domestic(deal.price_usd_per_t).sum()))
+    def _record(self, deal: market.Trade, cond: Conditions) -> None:
+        model = self.model
+        step = model.recorder.step
+        for (recycler, junkshop), p, j in zip(
+            self._price_records,
+            deal.price_usd_per_t.tolist(),
+            cond.junkshop_price_usd_per_t.tolist(),
+            strict=True,
+        ):
+            recycler[step], junkshop[step] = p, j
+        model.recorder.set(
+            "junkshop_inventory_t", float(sum(model.ledger.stock(s.node).sum() for s in self.sellers))
+        )
 
 
 class FacilityAgent(mesa.Agent):

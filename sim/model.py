@@ -49,7 +49,6 @@ RECORDED: tuple[str, ...] = (
     "overflow_dumped_t",
     "junkshop_discarded_t",
     "junkshop_inventory_t",
-    "recycler_demand_t",
     "recycler_investment_usd",
     "recycler_retired_t_per_day",
     "recycler_capacity_t",

@@ -470,7 +470,7 @@ class Watch(PlasticModel):
             inner()
             deal = market.last_trade
             sold = deal.to_recyclers_t + deal.to_export_t
-            floor, ceiling = market.bounds()
+            floor, ceiling = market.bounds(self.price_index)
             checks.append(
                 (
                     bool(np.all(sold <= offers + 1e-6)),
