@@ -9,6 +9,7 @@ tolerance scaled to the largest flow, in the spirit of flodym's ``check_mass_bal
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -63,6 +64,7 @@ class FlowLedger:
         self.stock_history = np.zeros((n_steps, len(self.nodes), N_MATERIALS))
         self._stock = np.zeros((len(self.nodes), N_MATERIALS))
         self._opening = self._stock.copy()
+        self._routes: dict[tuple[str, str], tuple[int, int, int, bool]] = {}
         self.step = 0
 
     def stock(self, node: str) -> np.ndarray:
@@ -83,25 +85,40 @@ class FlowLedger:
             amount = np.asarray(tonnes, dtype=float)
             if amount.ndim == 0:
                 amount = np.full(N_MATERIALS, float(amount))
-        e = self.edge_index[(source, target)]
-        s, t = self.node_index[source], self.node_index[target]
+        route = self._routes.get((source, target))
+        if route is None:
+            route = self._route(source, target)
+        e, s, t, is_source = route
         stock = self._stock[s]
-        is_source = source in self.source_nodes
         if self.strict:
-            # On lists: a few Python comparisons cost less than numpy reductions of 7 numbers.
+            # On lists: a few Python operations cost less than numpy reductions of 7 numbers.
             moved = amount.tolist()
             if not (min(moved) >= 0 and sum(moved) < math.inf):  # the sum catches NaN and inf
                 raise MassBalanceError(f"negative or non-finite flow {source} -> {target}: {amount}")
             if not is_source:
                 held = stock.tolist()
-                tol = 1e-9 * max(1.0, max(held))
-                if any(a - h > tol for a, h in zip(moved, held, strict=True)):
+                if max(map(operator.sub, moved, held)) > 1e-9 * max(1.0, max(held)):
                     raise MassBalanceError(f"{source} holds {stock} t, cannot move {amount} t to {target}")
         self.flows[self.step, e] += amount
         stock -= amount
         self._stock[t] += amount
         if not is_source:
             np.maximum(stock, 0.0, out=stock)  # clear float dust
+
+    def _route(self, source: str, target: str) -> tuple[int, int, int, bool]:
+        """Edge index, source and target node indices of an edge, and whether its source is a boundary.
+
+        Raises:
+            KeyError: If there is no such edge in the graph.
+        """
+        route = (
+            self.edge_index[(source, target)],
+            self.node_index[source],
+            self.node_index[target],
+            source in self.source_nodes,
+        )
+        self._routes[(source, target)] = route
+        return route
 
     def batch(self, edges: list[tuple[str, str]]) -> Batch:
         """Prepare a batch of distinct edges for :meth:`transfer_batch`.
