@@ -267,24 +267,31 @@ HEADLINE = (
 
 
 def add_rates(df: pd.DataFrame) -> pd.DataFrame:
-    """Add every rate computed from the tonnage columns (the one definition of each rate)."""
-    gen = df["generated_t"].where(df["generated_t"] > 0)
-    df["collection_rate"] = df["collected_t"] / gen
-    df["collected_for_recycling_rate"] = df["collected_for_recycling_t"] / gen
-    df["recycling_rate"] = df["recycled_t"] / gen
-    capacity = df["recycler_capacity_t"]
-    df["recycler_utilisation"] = df["recycler_input_t"] / capacity.where(capacity > 0)
-    df["mismanaged_t"] = df["open_burned_t"] + df["dumped_t"] + df["leaked_to_water_t"]
-    df["mismanaged_rate"] = df["mismanaged_t"] / gen
-    df["ghg_net_t_co2e"] = df["ghg_t_co2e"] - df["ghg_avoided_t_co2e"]
-    df["net_public_cost_usd"] = df["collection_cost_usd"] + df["landfill_cost_usd"] - df["fee_revenue_usd"]
-    df["public_revenue_usd"] = df["fee_revenue_usd"] + df["landfill_tax_usd"] + df["producer_fees_usd"]
-    df["public_spending_usd"] = (
-        df["collection_cost_usd"] + df["landfill_cost_usd"] + df["subsidies_usd"] + df["programme_cost_usd"]
+    """Add every rate computed from the tonnage columns (the one definition of each rate).
+
+    Returns a new table: ``df``'s columns (those of the same name replaced in place), then the
+    others. Computed on arrays and made into one table: inserting columns one by one into a
+    DataFrame costs more than computing them.
+    """
+    c = {name: df[name].to_numpy() for name in df.columns}
+    gen = np.where(c["generated_t"] > 0, c["generated_t"], np.nan)
+    capacity = np.where(c["recycler_capacity_t"] > 0, c["recycler_capacity_t"], np.nan)
+    bearing = np.where(c["deposit_bearing_t"] > 0, c["deposit_bearing_t"], np.nan)
+    c["collection_rate"] = c["collected_t"] / gen
+    c["collected_for_recycling_rate"] = c["collected_for_recycling_t"] / gen
+    c["recycling_rate"] = c["recycled_t"] / gen
+    c["recycler_utilisation"] = c["recycler_input_t"] / capacity
+    c["mismanaged_t"] = c["open_burned_t"] + c["dumped_t"] + c["leaked_to_water_t"]
+    c["mismanaged_rate"] = c["mismanaged_t"] / gen
+    c["ghg_net_t_co2e"] = c["ghg_t_co2e"] - c["ghg_avoided_t_co2e"]
+    c["net_public_cost_usd"] = c["collection_cost_usd"] + c["landfill_cost_usd"] - c["fee_revenue_usd"]
+    c["public_revenue_usd"] = c["fee_revenue_usd"] + c["landfill_tax_usd"] + c["producer_fees_usd"]
+    c["public_spending_usd"] = (
+        c["collection_cost_usd"] + c["landfill_cost_usd"] + c["subsidies_usd"] + c["programme_cost_usd"]
     )
-    df["deposit_return_rate"] = df["returned_t"] / df["deposit_bearing_t"].where(df["deposit_bearing_t"] > 0)
-    df["unredeemed_deposits_usd"] = df["deposits_paid_usd"] - df["deposit_refunds_usd"]
-    return df
+    c["deposit_return_rate"] = c["returned_t"] / bearing
+    c["unredeemed_deposits_usd"] = c["deposits_paid_usd"] - c["deposit_refunds_usd"]
+    return pd.DataFrame(c, index=df.index)
 
 
 def _edge_sums(
@@ -408,12 +415,15 @@ def annual(timeseries: pd.DataFrame, plastic_share_of_msw: float) -> pd.DataFram
         timeseries: Indicators per step, with a ``year`` column.
         plastic_share_of_msw: To turn landfilled plastic into landfill space used [fraction].
     """
-    agg = {}
+    how: dict[str, list[str]] = {"sum": [], "last": [], "mean": []}
     for name, ind in INDICATORS.items():
         if name in timeseries and ind.aggregate != "rate":
-            agg[name] = {"sum": "sum", "last": "last", "mean": "mean"}[ind.aggregate]
-    years = timeseries.groupby("year").agg(agg)
-    years = add_rates(years)
+            how[ind.aggregate].append(name)
+    grouped = timeseries.groupby("year")
+    # One aggregation per kind over all its columns (the same sums as column by column).
+    parts = [getattr(grouped[names], kind)() for kind, names in how.items() if names]
+    order = [name for name in INDICATORS if name in timeseries and INDICATORS[name].aggregate != "rate"]
+    years = add_rates(pd.concat(parts, axis=1)[order])
     intake = timeseries.groupby("year")["landfilled_t"].sum()
     msw_intake = (intake / plastic_share_of_msw).where(intake > 0)
     remaining = years["landfill_remaining_msw_t"]

@@ -243,11 +243,11 @@ def versions() -> dict[str, str]:
 def _date_columns(df: pd.DataFrame, model: Any) -> pd.DataFrame:
     spy = model.scenario.time.steps_per_year
     steps = np.arange(model.n_steps)
-    df.insert(0, "step", steps)
-    df.insert(1, "year", model.scenario.time.start_year + steps // spy)
-    df.insert(2, "month", (steps % spy) * 12 // spy + 1)
-    df.insert(3, "date", pd.to_datetime({"year": df["year"], "month": df["month"], "day": 1}))
-    return df
+    year = model.scenario.time.start_year + steps // spy
+    month = (steps % spy) * 12 // spy + 1
+    date = pd.to_datetime({"year": year, "month": month, "day": 1})
+    dates = pd.DataFrame({"step": steps, "year": year, "month": month, "date": date}, index=df.index)
+    return pd.concat([dates, df], axis=1)
 
 
 def collect(model: Any, seed: int | None, seconds: float) -> RunResult:
@@ -268,9 +268,10 @@ def collect(model: Any, seed: int | None, seconds: float) -> RunResult:
         steps_per_year=spy,
     )
     years = annual(timeseries, sc.city.plastic_share_of_msw)
+    names = list(years.columns)
     by_year = {
-        str(year): {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
-        for year, row in years.iterrows()
+        str(year): {k: (None if v != v else v) for k, v in zip(names, row, strict=True)}  # NaN -> None
+        for year, row in zip(years.index, years.to_numpy(dtype=float).tolist(), strict=True)
     }
     summary = {
         "scenario": sc.name,
