@@ -112,6 +112,14 @@ class PlasticModel(mesa.Model):
         total_2019 = sum(d.population_2019 for d in scenario.districts.values())
         #: Each district's share of the city's population (and households) [fraction].
         self.district_share = {name: d.population_2019 / total_2019 for name, d in scenario.districts.items()}
+        steps = np.arange(self.n_steps + 1)
+        start, spy = scenario.time.start_year, scenario.time.steps_per_year
+        # The price index at each step, read by conditions_at (at start + step / spy) and by
+        # price_index (at the step's year and fraction of it): one interpolation each per run.
+        self._index_at_step = scenario.market.price_indices(start + steps / spy).tolist()
+        self._index_at_date = scenario.market.price_indices(
+            (start + steps // spy) + (steps % spy) / spy
+        ).tolist()
         self.junk_shops = JunkShops(self)
         self.deposit_points = DepositPoints(self)
         self.market = SecondaryMarket(self, [self.junk_shops, self.deposit_points])
@@ -152,7 +160,7 @@ class PlasticModel(mesa.Model):
         month = (step % spy) * 12 // spy + 1
         city = sc.city
         column = self.material_column
-        index = sc.market.price_index(sc.time.start_year + years)
+        index = self._index_at_step[step]
         reference = column("recycler_price_usd_per_t")
         price = self.market.price_usd_per_t
         k = sc.market.price_pass_through
@@ -201,8 +209,7 @@ class PlasticModel(mesa.Model):
     @property
     def price_index(self) -> float:
         """The international reference price index at the current step."""
-        sc, cond = self.scenario, self.conditions
-        return sc.market.price_index(cond.year + cond.year_fraction)
+        return self._index_at_date[self.conditions.step]
 
     def material_column(self, attr: str) -> np.ndarray:
         """One material parameter of the scenario as an array (``MATERIALS`` order).

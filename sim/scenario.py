@@ -324,10 +324,12 @@ class Market(Section):
 
     def price_index(self, years: float) -> float:
         """The international price index at a (fractional) calendar year."""
+        return float(self.price_indices(np.asarray(years, dtype=float)))
+
+    def price_indices(self, years: np.ndarray) -> np.ndarray:
+        """The international price index at each of ``years`` (fractional calendar years)."""
         points = sorted(self.reference_price_index.items())
-        xs = [float(y) for y, _ in points]
-        ys = [v for _, v in points]
-        return float(np.interp(years, xs, ys))
+        return np.interp(years, [float(y) for y, _ in points], [v for _, v in points])
 
 
 class Landfill(Section):
