@@ -248,13 +248,12 @@ class HouseholdPopulation(mesa.Agent):
 
         persons = cond.population * self.population_share
         to_t = persons / self.persons_by_district / 1000.0  # kg of simulated households -> t
-
-        def by_material(kg_by_group: np.ndarray) -> np.ndarray:
-            # A group's decision covers that group's share of each household's waste [t].
-            return kg_by_group[:, GROUP_INDEX] * cond.composition * to_t[:, None]
-
-        sold = by_material(sums[:, :g])
-        formal, burned, dumped = (by_material(sums[:, (1 + r) * g : (2 + r) * g]) for r in range(3))
+        # By district, route (sold, formal, burned, dumped) and material: a group's decision
+        # covers that group's share of each household's waste [t].
+        kg_by_group = sums[:, : 4 * g].reshape(-1, 4, g)
+        sold, formal, burned, dumped = (
+            kg_by_group[:, :, GROUP_INDEX] * cond.composition * to_t[:, None, None]
+        ).transpose(1, 0, 2)
         returned = sold * cond.deposit_covered_share  # separated deposit bottles go back
         sold = sold - returned
         # Separated material nobody buys joins the household's residual routes pro rata ...
