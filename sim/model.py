@@ -318,14 +318,14 @@ class PlasticModel(mesa.Model):
         recyclers = self.facilities_open("recycler")
         if not recyclers:
             return
-        lines = np.array([f.capacity_by_group_t_per_day for f in recyclers])
-        totals = lines.sum(axis=0)
-        for i, f in enumerate(recyclers):
-            share = np.divide(
-                lines[i], totals, out=np.full(N_GROUPS, 1.0 if i == 0 else 0.0), where=totals > 0
-            )
-            f.capacity_by_group_t_per_day = np.maximum(
-                f.capacity_by_group_t_per_day + change_t_per_day * share, 0.0
+        lines = [f.capacity_by_group_t_per_day.tolist() for f in recyclers]
+        totals = [sum(column) for column in zip(*lines, strict=True)]
+        change = np.asarray(change_t_per_day, dtype=float).tolist()
+        for i, (f, line) in enumerate(zip(recyclers, lines, strict=True)):
+            # On lists: for four families a few Python operations cost less than NumPy calls.
+            share = [x / t if t > 0 else (1.0 if i == 0 else 0.0) for x, t in zip(line, totals, strict=True)]
+            f.capacity_by_group_t_per_day = np.array(
+                [max(x + c * s, 0.0) for x, c, s in zip(line, change, share, strict=True)]
             )
 
     # -- time ----------------------------------------------------------------------------
