@@ -9,6 +9,14 @@ operation (about 30 per step) and is bound by memory bandwidth at the city's 0.6
 - :func:`route`: choices made beside the logit (campaign and deposit top-ups), the residual
   route (formal collection, burning, dumping), and the step's sums by district.
 
+:func:`choose` goes through each block of households in chunks of up to :data:`CHUNK`
+households of one district: the neighbours' counts by a sliding window over the last round's
+choices (a household's four choices read as the four bytes of one ``uint32``, so one addition
+counts all groups), then the logit and the residual routes in loops without branches that the
+compiler runs in SIMD lanes across households, then the kilograms added household after
+household, in the same order as one household at a time (so the sums are the same to the last
+bit). Counts are added as integers.
+
 Random numbers are counter based: the uniform number of household *h*, draw *j* in decision
 round *t* is a hash (SplitMix64) of ``(key, t, h, j)``, so a run's numbers do not depend on how
 the households are split between threads or blocks, and the same seed gives the same numbers
@@ -22,6 +30,7 @@ pool, which Numba's default threading layer does not support.
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any, NamedTuple, Protocol
 
@@ -29,6 +38,10 @@ import numba as nb
 import numpy as np
 
 from sim.materials import N_GROUPS
+
+if N_GROUPS != 4 or sys.byteorder != "little":
+    # A household's four choices are read as one uint32, group g in byte g (see _choose_block).
+    raise ImportError("sim.kernels needs four separation groups and a little-endian machine")
 
 
 class Households(Protocol):
@@ -65,6 +78,10 @@ class Route(NamedTuple):
 
 #: Households per block of partial sums (sums do not depend on the number of threads).
 BLOCK = 8192
+#: Households per chunk (at most; a chunk lies in one district): the chunk's loops run over
+#: buffers that stay in the first-level cache, the logit and the routes in SIMD lanes across
+#: households, and only the kilograms are added household after household.
+CHUNK = 512
 #: Hashes per household and decision round. Each 64-bit hash gives two uniform numbers of 24 bits
 #: (its top and its middle bits): slot 0 groups 0-1 and slot 1 groups 2-3 of the logit, slot 2
 #: the residual route, slots 3-4 the top-ups of groups 0-1 and 2-3.
@@ -182,6 +199,99 @@ def _add(
 
 
 @nb.njit(cache=True)
+def _choices(
+    m: int,
+    first: np.uint64,
+    key: np.uint64,
+    others: np.ndarray,
+    gen_weight: np.ndarray,
+    inv_income: np.ndarray,
+    attitude: np.ndarray,
+    habit: np.ndarray,
+    chosen: np.ndarray,
+    intercept: np.ndarray,
+    value_coef: np.ndarray,
+    kg_per_income_day: np.float32,
+    attitude_coef: np.float32,
+    norm_scale: np.float32,
+    habit_coef: np.float32,
+    habit_rate: np.float32,
+) -> np.uint64:  # pragma: no cover - compiled
+    """The logit choices of ``m`` households (a chunk) into ``chosen``, habit updated.
+
+    ``first`` is the first household's place in the round's counters. No branches: the loop
+    runs in SIMD lanes across households.
+
+    Returns:
+        The households separating each group, group ``g`` in bits ``16 g`` to ``16 g + 15``.
+    """
+    groups = N_GROUPS
+    separating = np.uint64(0)
+    for i in range(m):
+        base = (first + np.uint64(i)) * np.uint64(SLOTS)
+        x = kg_per_income_day * gen_weight[i] * inv_income[i]
+        a = attitude_coef * attitude[i]
+        z = np.uint64(0)
+        bits = np.uint32(0)
+        for g in range(groups):
+            if g % 2 == 0:
+                z = _hash(key, base + np.uint64(g // 2))
+            norm = np.float32((others[i] >> np.uint32(8 * g)) & np.uint32(0xFF)) * norm_scale
+            u = intercept[g] + value_coef[g] * x + a + norm + habit_coef * habit[groups * i + g]
+            s = _unit(z, g % 2) < _logistic(u)
+            habit[groups * i + g] += habit_rate * (np.float32(s) - habit[groups * i + g])
+            bits |= np.uint32(s) << np.uint32(8 * g)
+        chosen[i] = bits
+        separating += _spread(bits)
+    return separating
+
+
+@nb.njit(inline="always", cache=True)
+def _spread(bits: np.uint32) -> np.uint64:  # pragma: no cover - compiled
+    """The four bytes of ``bits`` as the four 16-bit fields of a uint64 (sums of up to 65,535)."""
+    b = np.uint64(bits)
+    return (
+        (b & np.uint64(0xFF))
+        | ((b & np.uint64(0xFF00)) << np.uint64(8))
+        | ((b & np.uint64(0xFF0000)) << np.uint64(16))
+        | ((b & np.uint64(0xFF000000)) << np.uint64(24))
+    )
+
+
+@nb.njit(cache=True)
+def _routes(
+    m: int,
+    first: np.uint64,
+    key: np.uint64,
+    routes: np.ndarray,
+    p_burn: np.ndarray,
+    reach: np.ndarray,
+    coverage: np.float32,
+    inv_income: np.ndarray,
+    attitude: np.ndarray,
+    formal_intercept: np.float32,
+    fee_per_income: np.float32,
+    attitude_coef: np.float32,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """The residual routes of ``m`` households of one district (a chunk) into ``routes``.
+
+    Returns:
+        The households served and the households using formal collection.
+    """
+    served_count, formal_count = 0, 0
+    for i in range(m):
+        base = (first + np.uint64(i)) * np.uint64(SLOTS)
+        served = reach[i] < coverage
+        z = formal_intercept + fee_per_income * inv_income[i] + attitude_coef * attitude[i]
+        u = _uniform(key, base + np.uint64(_ROUTE_SLOT))
+        r = _residual_route(u, served, z, p_burn[i])
+        routes[i] = r
+        served_count += served
+        formal_count += r == 0
+    return served_count, formal_count
+
+
+@nb.njit(cache=True)
 def _choose_block(
     b: int,
     sums: np.ndarray,
@@ -211,62 +321,100 @@ def _choose_block(
     formal_intercept: np.float32,
     fee_per_income: np.float32,
 ) -> None:  # pragma: no cover - compiled
+    """Block ``b`` of :func:`choose`: its households' choices, and their sums in ``sums[b]``."""
     n = habit.shape[0]
     groups = N_GROUPS
     width = 5 * groups + 2
     norm_scale = norm_coef / np.float32(max(2 * half_window, 1))
     start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
-    window = np.zeros(groups, np.int32)  # neighbours' choices, self included
+    # One household's choices of the four groups as the four bytes of a uint32 (little endian):
+    # sums of these over neighbours are the neighbours' counts by group, byte by byte.
+    prev = previous.reshape(n * groups).view(np.uint32)
+    chose = chosen.reshape(n * groups).view(np.uint32)
+    flat_habit = habit.reshape(n * groups)
+    window = np.uint32(0)  # neighbours' choices, self included
     if half_window > 0:
         for k in range(start - half_window, start + half_window + 1):
-            j = k % n
-            for g in range(groups):
-                window[g] += previous[j, g]
+            window += prev[k % n]
+    others = np.empty(CHUNK, np.uint32)
+    routes = np.zeros(CHUNK, np.uint8)
     acc = np.zeros(width)  # the current district's sums (households lie district by district)
     current = district[start]
-    for h in range(start, stop):
-        d = district[h]
+    round_base = np.uint64(round_) * np.uint64(n)
+    c0 = start
+    while c0 < stop:
+        # A chunk: up to CHUNK households of one district.
+        d = district[c0]
+        m, most = 1, min(CHUNK, stop - c0)
+        while m < most and district[c0 + m] == d:
+            m += 1
         if d != current:
             sums[b, current] += acc
             acc[:] = 0.0
             current = d
-        base = (np.uint64(round_) * np.uint64(n) + np.uint64(h)) * np.uint64(SLOTS)
-        x = kg_per_income_day * gen_weight[h] * inv_income[h]
-        a = attitude_coef * attitude[h]
-        r = 0
-        if route_too:
-            served = reach[h] < coverage[d]
-            z = formal_intercept + fee_per_income * inv_income[h] + a
-            u = _uniform(key, base + np.uint64(_ROUTE_SLOT))
-            r = _residual_route(u, served, z, p_burn[h])
-            acc[5 * groups + SERVED] += np.float64(served)
-            acc[5 * groups + USING_FORMAL] += np.float64(r == 0)
-        w = np.float64(kg_per_weight * gen_weight[h])
-        z = np.uint64(0)
-        for g in range(groups):
-            if g % 2 == 0:
-                z = _hash(key, base + np.uint64(g // 2))
+        # Neighbours' choices of each household of the chunk, self excluded (a sliding window).
+        for i in range(m):
+            h = c0 + i
             if half_window > 0:
-                norm = np.float32(window[g] - previous[h, g]) * norm_scale
+                others[i] = window - prev[h]
+                leave, enter = h - half_window, h + half_window + 1
+                if leave < 0:
+                    leave += n
+                if enter >= n:
+                    enter -= n
+                window += prev[enter]
+                window -= prev[leave]
             else:
-                norm = np.float32(previous[h, g]) * norm_coef
-            u = intercept[g] + value_coef[g] * x + a + norm + habit_coef * habit[h, g]
-            s = _unit(z, g % 2) < _logistic(u)
-            sf = np.float32(s)
-            chosen[h, g] = np.uint8(s)
-            habit[h, g] += habit_rate * (sf - habit[h, g])
-            acc[4 * groups + g] += sf
-            if route_too:
-                acc[g] += w * sf
-                acc[(1 + r) * groups + g] += w * (1.0 - sf)
-        if half_window > 0:
-            leave, enter = h - half_window, h + half_window + 1
-            if leave < 0:
-                leave += n
-            if enter >= n:
-                enter -= n
-            for g in range(groups):
-                window[g] += np.int32(previous[enter, g]) - np.int32(previous[leave, g])
+                others[i] = prev[h]
+        gw, ii, att = gen_weight[c0 : c0 + m], inv_income[c0 : c0 + m], attitude[c0 : c0 + m]
+        hab, out = flat_habit[c0 * groups : (c0 + m) * groups], chose[c0 : c0 + m]
+        separating = _choices(
+            m,
+            round_base + np.uint64(c0),
+            key,
+            others,
+            gw,
+            ii,
+            att,
+            hab,
+            out,
+            intercept,
+            value_coef,
+            kg_per_income_day,
+            attitude_coef,
+            norm_scale,
+            habit_coef,
+            habit_rate,
+        )
+        for g in range(groups):
+            acc[4 * groups + g] += np.float64((separating >> np.uint64(16 * g)) & np.uint64(0xFFFF))
+        if route_too:
+            pb, rc = p_burn[c0 : c0 + m], reach[c0 : c0 + m]
+            served, formal = _routes(
+                m,
+                round_base + np.uint64(c0),
+                key,
+                routes,
+                pb,
+                rc,
+                coverage[d],
+                ii,
+                att,
+                formal_intercept,
+                fee_per_income,
+                attitude_coef,
+            )
+            acc[5 * groups + SERVED] += np.float64(served)
+            acc[5 * groups + USING_FORMAL] += np.float64(formal)
+            # Waste by group and route, household after household (the same order whatever
+            # the chunks).
+            for i in range(m):
+                w = np.float64(kg_per_weight * gw[i])
+                bits, r = out[i], routes[i]
+                for g in range(groups):
+                    s = (bits >> np.uint32(8 * g)) & np.uint32(1)
+                    acc[g if s else (1 + r) * groups + g] += w
+        c0 += m
     sums[b, current] += acc
 
 
