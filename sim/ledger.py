@@ -13,6 +13,7 @@ import operator
 from dataclasses import dataclass
 
 import networkx as nx
+import numba as nb
 import numpy as np
 
 from sim.materials import N_MATERIALS
@@ -33,8 +34,64 @@ class Batch:
 
     edges: list[tuple[str, str]]
     index: np.ndarray  # edge indices
-    incidence: np.ndarray  # node by batch edge: +1 where it enters, -1 where it leaves
+    sources: np.ndarray  # node index of each edge's source
+    targets: np.ndarray  # node index of each edge's target
     checked: np.ndarray  # nodes the batch touches that must not go negative
+
+
+#: What :func:`_apply_batch` returns when it is done, or when a flow is negative or not finite
+#: (nothing changed); otherwise the node whose stock would end negative (flows and stocks changed).
+_DONE, _BAD_FLOW = -1, -2
+
+
+@nb.njit(cache=True)
+def _apply_batch(
+    flows: np.ndarray,
+    stock: np.ndarray,
+    index: np.ndarray,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    checked: np.ndarray,
+    amount: np.ndarray,
+    strict: bool,
+) -> int:  # pragma: no cover - compiled
+    """Record one batch of flows (one step's row of ``flows``) and update the stocks in one pass.
+
+    Each node's change is summed over the batch's edges in their order (the incidence matrix
+    times the flows), then added to its stock; float dust below zero is cleared on the
+    checked nodes. Returns ``_DONE``, ``_BAD_FLOW`` or the overdrawn node (strict mode).
+    """
+    n_edges, n_materials = amount.shape
+    top = 0.0
+    for k in range(n_edges):
+        for m in range(n_materials):
+            a = amount[k, m]
+            if strict and not (0.0 <= a < np.inf):  # also catches NaN
+                return _BAD_FLOW
+            top = max(top, a)
+    change = np.zeros_like(stock)
+    for k in range(n_edges):
+        e, u, v = index[k], sources[k], targets[k]
+        for m in range(n_materials):
+            a = amount[k, m]
+            flows[e, m] += a
+            change[u, m] -= a
+            change[v, m] += a
+    stock += change
+    if strict:
+        lowest, largest, worst = np.inf, 1.0, -1
+        for n in checked:
+            for m in range(n_materials):
+                held = stock[n, m]
+                if held < lowest:
+                    lowest, worst = held, n
+                largest = max(largest, abs(held))
+        if lowest < -1e-9 * max(largest, top):
+            return worst
+    for n in checked:
+        for m in range(n_materials):
+            stock[n, m] = max(stock[n, m], 0.0)  # clear float dust
+    return _DONE
 
 
 class FlowLedger:
@@ -130,13 +187,11 @@ class FlowLedger:
         if len(set(edges)) != len(edges):
             raise ValueError("a batch of transfers has an edge twice")
         index = np.array([self.edge_index[e] for e in edges], dtype=np.intp)
-        incidence = np.zeros((len(self.nodes), len(edges)))
-        for k, (u, v) in enumerate(edges):
-            incidence[self.node_index[u], k] -= 1.0
-            incidence[self.node_index[v], k] += 1.0
+        sources = np.array([self.node_index[u] for u, _ in edges], dtype=np.intp)
+        targets = np.array([self.node_index[v] for _, v in edges], dtype=np.intp)
         touched = {n for e in edges for n in e} - set(self.source_nodes)
         checked = np.array(sorted(self.node_index[n] for n in touched), dtype=np.intp)
-        return Batch(list(edges), index, incidence, checked)
+        return Batch(list(edges), index, sources, targets, checked)
 
     def transfer_batch(self, batch: Batch, tonnes: np.ndarray) -> None:
         """Move ``tonnes`` (one row by material for each edge of ``batch``) all at once.
@@ -145,23 +200,34 @@ class FlowLedger:
         edge, out on another), and no stock may be negative after it.
 
         Raises:
+            ValueError: If ``tonnes`` is not one row of materials per edge.
             MassBalanceError: In strict mode, if a quantity is negative or not finite, or a
                 stock would end negative.
         """
-        amount = np.asarray(tonnes, dtype=float)
-        if self.strict and not (amount.min() >= 0 and amount.max() < np.inf):  # also catches NaN
+        amount = np.ascontiguousarray(tonnes, dtype=float)
+        if amount.shape != (len(batch.edges), N_MATERIALS):
+            raise ValueError(
+                f"a batch of {len(batch.edges)} edges needs {len(batch.edges)} x {N_MATERIALS} t"
+            )
+        outcome = _apply_batch(
+            self.flows[self.step],
+            self._stock,
+            batch.index,
+            batch.sources,
+            batch.targets,
+            batch.checked,
+            amount,
+            self.strict,
+        )
+        if outcome == _BAD_FLOW:
             worst = int(np.nanargmin(np.where(np.isfinite(amount), amount, -np.inf).min(axis=1)))
             u, v = batch.edges[worst]
             raise MassBalanceError(f"negative or non-finite flow {u} -> {v}: {amount[worst]}")
-        self.flows[self.step, batch.index] += amount
-        self._stock += batch.incidence @ amount
-        held = self._stock[batch.checked]
-        if self.strict:
-            tol = 1e-9 * max(1.0, float(np.abs(held).max()), float(amount.max()))
-            if held.min() < -tol:
-                node = self.nodes[batch.checked[int(held.min(axis=1).argmin())]]
-                raise MassBalanceError(f"{node} would hold {held.min():.3g} t after a batch of transfers")
-        self._stock[batch.checked] = np.maximum(held, 0.0)  # clear float dust
+        if outcome >= 0:
+            lowest = float(self._stock[outcome].min())
+            raise MassBalanceError(
+                f"{self.nodes[outcome]} would hold {lowest:.3g} t after a batch of transfers"
+            )
 
     def move_all(self, source: str, target: str) -> np.ndarray:
         """Move the whole stock of ``source`` to ``target``; returns what moved [t]."""

@@ -214,3 +214,88 @@ def test_check_catches_a_nan_in_the_records():
     ledger.close_step()
     with pytest.raises(MassBalanceError, match="mass balance broken"):
         ledger.check_mass_balance()
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def test_a_batch_moves_through_a_node_and_records_hand_computed_values():
+    """In on one edge and out on others within the batch: only the end state must be non-negative."""
+    ledger = make_ledger()
+    batch = ledger.batch([("in", "a"), ("a", "b"), ("a", "c")])
+    ledger.transfer_batch(batch, np.array([np.full(N_MATERIALS, 10.0), RAMP, 10.0 - RAMP]))
+    np.testing.assert_array_equal(ledger.stock("in"), np.full(N_MATERIALS, -10.0))
+    np.testing.assert_array_equal(ledger.stock("a"), np.zeros(N_MATERIALS))
+    np.testing.assert_array_equal(ledger.stock("b"), RAMP)
+    np.testing.assert_array_equal(ledger.stock("c"), 10.0 - RAMP)
+    np.testing.assert_array_equal(edge_flow(ledger, "a", "c"), 10.0 - RAMP)
+    ledger.transfer_batch(
+        batch, np.array([np.ones(N_MATERIALS), np.ones(N_MATERIALS), np.zeros(N_MATERIALS)])
+    )
+    np.testing.assert_array_equal(edge_flow(ledger, "a", "b"), RAMP + 1.0)  # flows add up within a step
+    ledger.close_step()
+    ledger.check_mass_balance()
+
+
+def test_a_batch_gives_the_same_numbers_as_one_transfer_per_edge():
+    rng = np.random.default_rng(7)
+    edges = [("in", "a"), ("a", "b"), ("a", "c"), ("b", "c")]
+    one_by_one, together = make_ledger(), make_ledger()
+    batch = together.batch(edges)
+    for _ in range(3):
+        inflow = rng.random(N_MATERIALS) * 100
+        to_b, to_c = inflow * 0.3, inflow * 0.7
+        from_b = to_b * 0.5
+        amounts = np.array([inflow, to_b, to_c, from_b])
+        for (u, v), amount in zip(edges, amounts, strict=True):
+            one_by_one.transfer(u, v, amount)
+        together.transfer_batch(batch, amounts)
+        one_by_one.close_step()
+        together.close_step()
+    np.testing.assert_array_equal(together.flows, one_by_one.flows)
+    # Stocks: the same up to the order of additions (a batch sums each node's change first).
+    np.testing.assert_allclose(together.stock_history, one_by_one.stock_history, rtol=0, atol=1e-12 * 100)
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
+def test_a_batch_with_a_bad_flow_is_refused_and_changes_nothing(bad):
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 5.0)
+    batch = ledger.batch([("a", "b"), ("b", "c")])
+    amounts = np.ones((2, N_MATERIALS))
+    amounts[1, 3] = bad
+    with pytest.raises(MassBalanceError, match="negative or non-finite flow b -> c"):
+        ledger.transfer_batch(batch, amounts)
+    np.testing.assert_array_equal(ledger.stock("a"), np.full(N_MATERIALS, 5.0))
+    assert not ledger.flows[0, [ledger.edge_index[e] for e in batch.edges]].any()
+
+
+def test_a_batch_that_overdraws_a_node_names_it():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 1.0)
+    batch = ledger.batch([("a", "b"), ("a", "c")])
+    with pytest.raises(MassBalanceError, match=r"^a would hold -1 t"):
+        ledger.transfer_batch(batch, np.array([np.ones(N_MATERIALS), np.ones(N_MATERIALS)]))
+
+
+def test_a_batch_clears_float_dust_and_the_lax_ledger_lets_overdraws_pass():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 0.3)
+    batch = ledger.batch([("a", "b"), ("a", "c")])
+    ledger.transfer_batch(batch, np.array([np.full(N_MATERIALS, 0.1), np.full(N_MATERIALS, 0.2)]))
+    assert np.all(ledger.stock("a") >= 0.0)  # 0.3 - 0.1 - 0.2 is -2.8e-17 in floats: cleared
+    lax = make_ledger(strict=False)
+    lax_batch = lax.batch([("a", "b")])
+    lax.transfer_batch(lax_batch, np.ones((1, N_MATERIALS)))
+    np.testing.assert_array_equal(lax.stock("a"), np.zeros(N_MATERIALS))
+    np.testing.assert_array_equal(lax.stock("b"), np.ones(N_MATERIALS))
+
+
+def test_a_batch_has_each_edge_once():
+    ledger = make_ledger()
+    with pytest.raises(ValueError, match="twice"):
+        ledger.batch([("a", "b"), ("a", "b")])
+    with pytest.raises(KeyError):
+        ledger.batch([("b", "a")])
+    with pytest.raises(ValueError, match="needs 1 x"):
+        ledger.transfer_batch(ledger.batch([("a", "b")]), np.ones((2, N_MATERIALS)))
