@@ -6,6 +6,8 @@ two passes, serial or parallel).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,84 @@ def test_separation_share_follows_the_logit(intercept):
     share = counts[:, 4 * g : 5 * g].sum(0) / hh.n
     expected = 1.0 / (1.0 + np.exp(-intercept))
     assert np.abs(share - expected).max() < 4 * np.sqrt(expected * (1 - expected) / hh.n)
+
+
+def _population(rng: np.random.Generator, n: int, half_window: int) -> SimpleNamespace:
+    """Random households in district runs of uneven length (chunks and blocks cut across them)."""
+    f32 = np.float32
+    return SimpleNamespace(
+        district=np.sort(rng.integers(0, 5, n)).astype(np.int32),
+        gen_weight=rng.gamma(2.0, 1.5, n).astype(f32),
+        inv_income=(1.0 / rng.lognormal(5.0, 0.6, n)).astype(f32),
+        attitude=rng.normal(size=n).astype(f32),
+        reach=rng.random(n).astype(f32),
+        habit=rng.random((n, 4)).astype(f32),
+        chosen=(rng.random((n, 4)) < 0.3).astype(np.uint8),
+        previous=np.zeros((n, 4), np.uint8),
+        half_window=half_window,
+        key=int(rng.integers(0, 2**63)),
+    )
+
+
+def _rule(hh, kg_per_income_day, intercept, value_coef, coefs, round_, plan):
+    """The rule of :func:`sim.kernels.choose`, household by household in NumPy float32.
+
+    Returns the choices, the new habit, the route of each household, and its uniform numbers
+    drawn as the kernels draw them.
+    """
+    f32 = np.float32
+    n = len(hh.district)
+    c_att, c_norm, c_habit, rate = (f32(c) for c in coefs)
+    last = hh.chosen  # the round before's choices, which choose() moves to previous
+    hw = hh.half_window
+    if hw > 0:
+        window = sum(np.roll(last, -k, axis=0).astype(np.int32) for k in range(-hw, hw + 1))
+        norm = (window - last).astype(f32) * (c_norm / f32(2 * hw))
+    else:
+        norm = last.astype(f32) * c_norm
+    h = np.arange(n)
+    draws = [kernels.uniform(hh.key, kernels.counter(round_, n, h, slot)) for slot in range(kernels.SLOTS)]
+    x = f32(kg_per_income_day) * hh.gen_weight * hh.inv_income
+    a = c_att * hh.attitude
+    chosen = np.zeros((n, 4), np.uint8)
+    habit = hh.habit.copy()
+    for g in range(4):
+        u = intercept[g] + value_coef[g] * x + a + norm[:, g] + c_habit * habit[:, g]
+        s = draws[g // 2][:, g % 2] < kernels.logistic(u)
+        chosen[:, g] = s
+        habit[:, g] += rate * (s.astype(f32) - habit[:, g])
+    served = hh.reach < np.asarray(plan.coverage, f32)[hh.district]
+    z = f32(plan.formal[0]) + f32(plan.formal[1]) * hh.inv_income + a
+    p_formal = np.where(served, kernels.logistic(z), f32(0.0))
+    u = draws[kernels.SLOTS // 2][:, 0]  # the route's draw
+    route = np.where(u < p_formal, 0, np.where(u < p_formal + (f32(1.0) - p_formal) * plan.p_burn, 1, 2))
+    return chosen, habit, route, served
+
+
+@pytest.mark.parametrize(
+    ("n", "half_window"), [(2, 0), (9, 4), (700, 1), (2 * kernels.BLOCK + 301, 4), (20_011, 25)]
+)
+def test_choose_follows_the_rule_household_by_household(n, half_window):
+    """Choices, habit, counts and kilograms of every household as the rule states them."""
+    rng = np.random.default_rng(n)
+    hh = _population(rng, n, half_window)
+    before = _population(np.random.default_rng(n), n, half_window)  # the same households
+    kg, intercept, value_coef = 2e-3, rng.normal(size=4) - 1.0, rng.normal(size=4)
+    coefs = (0.3, 1.5, 2.0, 0.1)
+    plan = kernels.Route(0.7, rng.random(n).astype(np.float32), rng.random(5), (0.5, -30.0, 0.4))
+    sums = kernels.choose(hh, kg, intercept, value_coef, coefs, 17, 5, plan)
+    chosen, habit, route, served = _rule(before, kg, intercept, value_coef, coefs, 17, plan)
+    np.testing.assert_array_equal(hh.chosen, chosen)
+    np.testing.assert_array_equal(hh.previous, before.chosen)
+    np.testing.assert_array_equal(hh.habit, habit)
+    g, d = 4, hh.district
+    for k in range(5):
+        mine = d == k
+        np.testing.assert_array_equal(sums[k, 4 * g : 5 * g], chosen[mine].sum(0))
+        assert sums[k, 5 * g + kernels.SERVED] == served[mine].sum()
+        assert sums[k, 5 * g + kernels.USING_FORMAL] == (route[mine] == 0).sum()
+        w = (np.float32(0.7) * hh.gen_weight[mine]).astype(np.float64)
+        np.testing.assert_allclose(sums[k, :g], w @ chosen[mine], rtol=1e-12)
+        for r in range(3):
+            expected = w @ ((1 - chosen[mine]) * (route[mine] == r)[:, None])
+            np.testing.assert_allclose(sums[k, (1 + r) * g : (2 + r) * g], expected, rtol=1e-12)
