@@ -270,10 +270,14 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
     """Add every rate computed from the tonnage columns (the one definition of each rate).
 
     Returns a new table: ``df``'s columns (those of the same name replaced in place), then the
-    others. Computed on arrays and made into one table: inserting columns one by one into a
-    DataFrame costs more than computing them.
+    others.
     """
-    c = {name: df[name].to_numpy() for name in df.columns}
+    values = df.to_numpy(dtype=float)
+    return _table(_with_rates({name: values[:, i] for i, name in enumerate(df.columns)}), df.index)
+
+
+def _with_rates(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Add the rates of :func:`add_rates` to columns of values (in place; returns them)."""
     gen = np.where(c["generated_t"] > 0, c["generated_t"], np.nan)
     capacity = np.where(c["recycler_capacity_t"] > 0, c["recycler_capacity_t"], np.nan)
     bearing = np.where(c["deposit_bearing_t"] > 0, c["deposit_bearing_t"], np.nan)
@@ -291,7 +295,12 @@ def add_rates(df: pd.DataFrame) -> pd.DataFrame:
     )
     c["deposit_return_rate"] = c["returned_t"] / bearing
     c["unredeemed_deposits_usd"] = c["deposits_paid_usd"] - c["deposit_refunds_usd"]
-    return pd.DataFrame(c, index=df.index)
+    return c
+
+
+def _table(columns: dict[str, np.ndarray], index: pd.Index) -> pd.DataFrame:
+    """Columns of floats as one table (one block: building it column by column costs more than the values)."""
+    return pd.DataFrame(np.column_stack(list(columns.values())), index=index, columns=list(columns))
 
 
 def _edge_sums(
@@ -405,7 +414,7 @@ def step_indicators(model: PlasticModel) -> pd.DataFrame:
     col["households_using_formal_share"] = rec["households_using_formal"] / households
     for g in GROUPS:
         col[f"households_separating_{g}_share"] = rec[f"households_separating_{g}"] / households
-    return add_rates(pd.DataFrame(col))
+    return _table(_with_rates(col), pd.RangeIndex(model.n_steps))
 
 
 def annual(timeseries: pd.DataFrame, plastic_share_of_msw: float) -> pd.DataFrame:
