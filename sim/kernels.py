@@ -32,10 +32,13 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any, NamedTuple, Protocol
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol, cast
 
 import numba as nb
 import numpy as np
+from llvmlite import ir  # type: ignore[import-untyped]
+from numba.extending import intrinsic
 
 from sim.materials import N_GROUPS
 
@@ -109,6 +112,13 @@ _KNOTS = np.arange(
 )
 LOGISTIC_TABLE = (1.0 / (1.0 + np.exp(-_KNOTS))).astype(np.float32)
 _LAST_KNOT = np.float32(len(LOGISTIC_TABLE) - 1.001)
+#: Knot ``i`` and knot ``i + 1`` of the table in one 64-bit word (low and high half), so that
+#: one read gives both (reads at scattered places are the costly part in SIMD lanes).
+_KNOT_PAIRS = LOGISTIC_TABLE[:-1].view(np.uint32).astype(np.uint64) | (
+    LOGISTIC_TABLE[1:].view(np.uint32).astype(np.uint64) << np.uint64(32)
+)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
 _SHIFT, _PER_UNIT = np.float32(LOGISTIC_RANGE), np.float32(LOGISTIC_KNOTS_PER_UNIT)
 
 
@@ -140,7 +150,22 @@ def _logistic(x: np.float32) -> np.float32:  # pragma: no cover - compiled
     t = min(max((x + _SHIFT) * _PER_UNIT, np.float32(0.0)), _LAST_KNOT)
     i = int(t)
     f = t - np.float32(i)
-    return LOGISTIC_TABLE[i] + f * (LOGISTIC_TABLE[i + 1] - LOGISTIC_TABLE[i])
+    pair = _KNOT_PAIRS[i]
+    below, above = _as_float32(np.uint32(pair & _LOW32)), _as_float32(np.uint32(pair >> _S32))
+    return below + f * (above - below)
+
+
+def _bitcast_to_float32(typingctx: Any, bits: Any) -> Any:  # pragma: no cover - compiled
+    """Typing and code of :data:`_as_float32`."""
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], ir.FloatType())
+
+    return nb.float32(nb.uint32), codegen
+
+
+#: The float32 whose 32 bits are the uint32 argument (in compiled code).
+_as_float32 = cast(Callable[[np.uint32], np.float32], intrinsic(_bitcast_to_float32))
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
