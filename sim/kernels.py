@@ -25,11 +25,14 @@ order, for the same reason.
 
 Parallel kernels are called under one lock: concurrent calls from several threads of one
 process (the app's server, a Dask worker's threads) take turns instead of nesting the thread
-pool, which Numba's default threading layer does not support.
+pool, which Numba's default threading layer does not support. Threads waiting for work sleep
+instead of spinning (``OMP_WAIT_POLICY=PASSIVE`` unless set otherwise): on a machine whose
+other core is busy, spinning threads made the parallel kernels slower than serial ones.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -41,6 +44,9 @@ from llvmlite import ir  # type: ignore[import-untyped]
 from numba.extending import intrinsic
 
 from sim.materials import N_GROUPS
+
+# Read by the OpenMP runtime when Numba's thread pool starts (the first parallel call).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 if N_GROUPS != 4 or sys.byteorder != "little":
     # A household's four choices are read as one uint32, group g in byte g (see _choose_block).
