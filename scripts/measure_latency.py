@@ -7,9 +7,16 @@ and times each change until the cards show new numbers::
     python scripts/measure_latency.py            # 10 changes
     python scripts/measure_latency.py --changes 20
     python scripts/measure_latency.py --play     # also the pace of Play (one year per second)
+    python scripts/measure_latency.py --trace    # also each change's requests, timed in the page
 
 Prints every time, then the median and the maximum. The target is a median of at most 0.5 s
 and a maximum of at most 0.8 s (docs/app.md).
+
+With ``--trace``, each change also prints the page's callback requests from the key press until
+a second after the cards changed: when each started and how long it took [ms, from the key
+press], the bytes sent and received, and its outputs; and when the cards changed, by the page's
+clock (the rest of a change is the browser's work between requests).
+
 """
 
 from __future__ import annotations
@@ -45,6 +52,42 @@ new MutationObserver(() => window._years.push([performance.now(), thumb.getAttri
 """
 
 
+#: Records, in the page, every callback request (start, duration, bytes, outputs) and when the
+#: card's number changes, both by the page's clock [ms].
+TRACE = """
+window._trace = {requests: [], cards: []};
+const original = window.fetch;
+window.fetch = function (url, options) {
+    const start = performance.now();
+    const body = (options && options.body) || '';
+    let outputs = '';
+    try { outputs = JSON.parse(body).output; } catch (e) {}
+    return original.apply(this, arguments).then(function (response) {
+        response.clone().text().then(function (text) {
+            window._trace.requests.push([start, performance.now() - start, body.length, text.length, outputs]);
+        });
+        return response;
+    });
+};
+new MutationObserver(() => window._trace.cards.push(performance.now()))
+    .observe(document.querySelector(arguments[0]), {characterData: true, childList: true, subtree: true});
+"""
+
+
+def print_trace(driver, start_ms: float) -> None:
+    """Print the requests and card changes recorded since ``start_ms`` (page clock) [ms]."""
+    trace = driver.execute_script(
+        "const t = window._trace; window._trace = {requests: [], cards: []}; return t;"
+    )
+    for begin, duration, sent, received, outputs in sorted(trace["requests"]):
+        print(
+            f"    request at {begin - start_ms:6.0f} ms, {duration:5.0f} ms, "
+            f"sent {sent / 1000:6.1f} kB, got {received / 1000:6.1f} kB: {str(outputs)[:90]}"
+        )
+    for at in trace["cards"][:1]:
+        print(f"    cards changed at {at - start_ms:6.0f} ms")
+
+
 def time_play(driver) -> list[float]:
     """Press Play and print the gaps between the years shown, timed by the page itself [s]."""
     from selenium.webdriver.common.by import By
@@ -74,6 +117,9 @@ def main(argv: list[str] | None = None) -> list[float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=10, help="number of lever changes timed")
     parser.add_argument(
+        "--trace", action="store_true", help="also print each change's requests, timed in the page"
+    )
+    parser.add_argument(
         "--play", action="store_true", help="also time Play: the gap between years shown (target 1.0 s)"
     )
     args = parser.parse_args(argv)
@@ -101,19 +147,26 @@ def main(argv: list[str] | None = None) -> list[float]:
 
     def timed(action) -> float:
         before = card()
+        start_ms = driver.execute_script("return performance.now();") if args.trace else 0.0
         start = time.perf_counter()
         action()
         while card() == before:
             if time.perf_counter() - start > 60:
                 raise TimeoutError("the cards did not change within 60 s")
             time.sleep(0.01)
-        return time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        if args.trace:
+            time.sleep(1.0)  # the requests after the cards (charts)
+            print_trace(driver, start_ms)
+        return elapsed
 
     times = []
     try:
         driver.get(f"http://127.0.0.1:{port}/")
         wait_for(driver, f"#{ids.card('recycling_rate')} .card-delta")
         time.sleep(3)  # let the baseline run finish
+        if args.trace:
+            driver.execute_script(TRACE, f"#{ids.CARDS}")
         switch = driver.find_element(By.CSS_SELECTOR, f"{LEVER} input[type=checkbox]")
         times.append(timed(lambda: driver.execute_script("arguments[0].click();", switch)))
         print(f"switch on: {times[-1]:.2f} s")

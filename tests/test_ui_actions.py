@@ -27,7 +27,6 @@ def switches(on: bool = False) -> list[tuple[str, bool]]:
 def test_switching_a_lever_on_changes_the_scenario_and_can_be_undone(baseline: dict) -> None:
     out = actions.on_controls(
         baseline,
-        [],
         switches(True),
         [("collection_coverage", "target_coverage", 60)],
         [],
@@ -35,33 +34,33 @@ def test_switching_a_lever_on_changes_the_scenario_and_can_be_undone(baseline: d
     )
     assert out.scenario is not None and out.message == ""
     assert out.scenario["policies"]["collection_coverage"]["target_coverage"] == pytest.approx(0.6)
-    assert out.history == [baseline]
+    assert out.pushed == baseline
     assert out.switches == [True]
-    back = actions.on_undo(out.scenario, out.history)
+    back = actions.on_undo(out.scenario, state.push_history([], out.pushed))
     assert back.scenario == baseline and back.history == []
 
 
 def test_moving_a_parameter_switches_its_lever_on(baseline: dict) -> None:
     touched = {"type": "lever-param", "lever": "collection_coverage", "param": "target_coverage"}
     out = actions.on_controls(
-        baseline, [], switches(False), [("collection_coverage", "target_coverage", 70)], [], touched
+        baseline, switches(False), [("collection_coverage", "target_coverage", 70)], [], touched
     )
     assert out.switches == [True]
     assert out.scenario["policies"]["collection_coverage"]["target_coverage"] == pytest.approx(0.7)
 
 
 def test_controls_matching_the_scenario_change_nothing(baseline: dict) -> None:
-    out = actions.on_controls(baseline, [], switches(False), [], [("city.income_growth_per_yr", 0.04)])
-    assert out.scenario is None and out.history is None
+    out = actions.on_controls(baseline, switches(False), [], [("city.income_growth_per_yr", 0.04)])
+    assert out.scenario is None and out.pushed is None
 
 
 def test_assumption_in_percent_is_stored_as_a_fraction(baseline: dict) -> None:
-    out = actions.on_controls(baseline, [], switches(False), [], [("city.plastic_share_of_msw", 25)])
+    out = actions.on_controls(baseline, switches(False), [], [("city.plastic_share_of_msw", 25)])
     assert out.scenario["city"]["plastic_share_of_msw"] == pytest.approx(0.25)
 
 
 def test_an_invalid_setting_is_refused_with_a_message(baseline: dict) -> None:
-    out = actions.on_controls(baseline, [], switches(False), [], [("city.plastic_share_of_msw", 90)])
+    out = actions.on_controls(baseline, switches(False), [], [("city.plastic_share_of_msw", 90)])
     assert out.scenario is None
     assert "plastic_share_of_msw" in out.message
 

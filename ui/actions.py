@@ -22,10 +22,14 @@ from ui.text import t
 
 @dataclass
 class ControlsOutcome:
-    """Result of moving a control: the new scenario (None = unchanged) and what to show."""
+    """Result of moving a control: the new scenario (None = unchanged) and what to show.
+
+    ``pushed`` is the scenario to put on the undo stack (the one before the change, None if
+    unchanged): the stack itself stays in the browser, which appends it.
+    """
 
     scenario: dict[str, Any] | None
-    history: list[dict[str, Any]] | None
+    pushed: dict[str, Any] | None
     switches: list[bool]
     message: str = ""
 
@@ -51,7 +55,6 @@ class Replacement:
 
 def on_controls(
     scenario: dict[str, Any],
-    history: list[dict[str, Any]] | None,
     switches: list[tuple[str, bool]],
     params: list[tuple[str, str, Any]],
     assumptions: list[tuple[str, Any]],
@@ -61,7 +64,6 @@ def on_controls(
 
     Args:
         scenario: The current scenario.
-        history: The undo stack.
         switches: (lever, checked) of every lever switch, in panel order.
         params: (lever, parameter, displayed value) of every parameter control.
         assumptions: (dotted path, displayed value) of every assumption control.
@@ -93,7 +95,7 @@ def on_controls(
         return ControlsOutcome(None, None, shown, t("lever.invalid", error=str(exc)))
     if state.same_run(new, scenario):
         return ControlsOutcome(None, None, shown)
-    return ControlsOutcome(new, state.push_history(history, scenario), shown)
+    return ControlsOutcome(new, scenario, shown)
 
 
 def on_link(query: str | None) -> Replacement:

@@ -18,7 +18,7 @@ from typing import Any
 
 import dash_mantine_components as dmc
 import pandas as pd
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from ui import actions, controls, figures, ids, logic, panels, runs, state
@@ -142,6 +142,45 @@ def _events(scenario: dict | None, result: dict | None) -> list[logic.Event]:
     return logic.events(scenario, runs.annual_frame(result), controls.lever_label, _facility_label)
 
 
+#: What a run of the current scenario updates: its result and flows, the status line, the year
+#: slider's range and the cards (drawn against what ``cards_for`` says).
+RUN_OUTPUTS = (
+    Output(ids.STORE_RESULT, "data", allow_duplicate=True),
+    Output(ids.STORE_FLOWS, "data", allow_duplicate=True),
+    Output(ids.STATUS, "children", allow_duplicate=True),
+    Output(ids.YEAR, "min", allow_duplicate=True),
+    Output(ids.YEAR, "max", allow_duplicate=True),
+    Output(ids.YEAR, "marks", allow_duplicate=True),
+    Output(ids.CARDS, "children", allow_duplicate=True),
+    Output(ids.STORE_CARDS_FOR, "data", allow_duplicate=True),
+)
+_NO_RUN = (no_update,) * len(RUN_OUTPUTS)
+#: What the cards of a run are drawn against.
+RUN_STATES = (State(*BASELINE), State(*YEAR), State(*BAND))
+RUN_RUNNING = [(Output(ids.RUN_SPINNER, "style"), {"visibility": "visible"}, {"visibility": "hidden"})]
+
+
+def run_outputs(scenario: dict, baseline: dict | None, year: int | None, band: dict | None) -> tuple:
+    """Run a scenario: the values of :data:`RUN_OUTPUTS`.
+
+    The cards come with the run (no round trip of their own); the browser asks ``show_cards``
+    for them again only if the baseline, year or band changed meanwhile.
+    """
+    result, flows = runs.split(runs.run_compact(scenario))
+    bounds = logic.year_bounds(runs.annual_frame(result))
+    assert bounds is not None, "a run has years"
+    first, last = bounds
+    status = t(
+        "status.updated",
+        seconds=number(result["seconds"], 2),
+        households=number(result["households"]),
+        seed=result["seed"],
+    )
+    marks = [{"value": y, "label": str(y)} for y in range(first, last + 1, 5)]
+    cards = _cards(result, baseline, year, band)
+    return result, flows, status, first, last, marks, cards, cards_for(result, baseline, year, band)
+
+
 def register_scenario_callbacks(app: Dash) -> None:
     """Controls, undo/reset/presets/links/import, save and the pickers of saved scenarios."""
 
@@ -152,20 +191,22 @@ def register_scenario_callbacks(app: Dash) -> None:
         Output(LEVER_ON, "checked"),
         Output(LEVER_PARAMS, "children"),
         Output(ids.LEVER_MSG, "children"),
+        *RUN_OUTPUTS,
         Input(LEVER_ON, "checked"),
         Input(LEVER_PARAM, "value"),
         Input(ASSUMPTION, "value"),
         State(ids.STORE_SCENARIO, "data"),
-        State(ids.STORE_HISTORY, "data"),
+        *RUN_STATES,
+        running=RUN_RUNNING,
         prevent_initial_call=True,
     )
     def controls_changed(
-        _on: list, _params: list, _assumptions: list, scenario: dict, history: list
+        _on: list, _params: list, _assumptions: list, scenario: dict, *run_states: Any
     ) -> tuple:
         switches = [(i["id"]["lever"], bool(i.get("value"))) for i in ctx.inputs_list[0]]
         params = [(i["id"]["lever"], i["id"]["param"], i.get("value")) for i in ctx.inputs_list[1]]
         assumptions = [(i["id"]["key"], i.get("value")) for i in ctx.inputs_list[2]]
-        out = actions.on_controls(scenario, history, switches, params, assumptions, ctx.triggered_id)
+        out = actions.on_controls(scenario, switches, params, assumptions, ctx.triggered_id)
         # Update only what moved: a switch turned on by its parameter, the parameters of a lever
         # switched on (rendered) or off (removed).
         shown = [
@@ -174,7 +215,13 @@ def register_scenario_callbacks(app: Dash) -> None:
         toggled = actions.toggled_levers(scenario, out.scenario)
         boxes = panels.lever_params_of(out.scenario, toggled) if out.scenario and toggled else {}
         params_out = [boxes.get(o["id"]["lever"], no_update) for o in ctx.outputs_list[3]]
-        return _or_keep(out.scenario), _or_keep(out.history), shown, params_out, out.message or no_update
+        if out.scenario is None:
+            return no_update, no_update, shown, params_out, out.message or no_update, *_NO_RUN
+        # The run comes with the change (one round trip instead of two), and only the scenario
+        # pushed goes to the undo stack, which stays in the browser (trimmed by keepHistory).
+        pushed = Patch()
+        pushed.append(out.pushed)
+        return out.scenario, pushed, shown, params_out, no_update, *run_outputs(out.scenario, *run_states)
 
     @localized(
         app,
@@ -190,6 +237,7 @@ def register_scenario_callbacks(app: Dash) -> None:
         Output(ids.PAGE_MSG, "hide", allow_duplicate=True),
         Output(ids.YEAR, "value", allow_duplicate=True),
         Output(ids.STORE_LINK_COMPARE, "data"),
+        Output(ids.RUN_REQUEST, "data"),
         Input(ids.LOCATION, "search"),
         Input(ids.UNDO, "n_clicks"),
         Input(ids.menu_action("undo"), "n_clicks"),
@@ -266,6 +314,7 @@ def register_scenario_callbacks(app: Dash) -> None:
             False if page_message else no_update,
             _or_keep(rep.year),
             rep.compare if rep.compare else no_update,
+            state.digest(rep.scenario) if rep.scenario is not None else no_update,
         )
 
     @localized(
@@ -507,37 +556,17 @@ def register_result_callbacks(app: Dash) -> None:
 
     @localized(
         app,
-        Output(ids.STORE_RESULT, "data"),
-        Output(ids.STORE_FLOWS, "data"),
-        Output(ids.STATUS, "children"),
-        Output(ids.YEAR, "min"),
-        Output(ids.YEAR, "max"),
-        Output(ids.YEAR, "marks"),
-        Output(ids.CARDS, "children", allow_duplicate=True),
-        Output(ids.STORE_CARDS_FOR, "data"),
-        Input(ids.STORE_SCENARIO, "data"),
-        State(ids.STORE_BASELINE, "data"),
-        State(ids.YEAR, "value"),
-        State(ids.STORE_BAND, "data"),
-        running=[(Output(ids.RUN_SPINNER, "style"), {"visibility": "visible"}, {"visibility": "hidden"})],
+        *RUN_OUTPUTS,
+        Input(ids.RUN_REQUEST, "data"),
+        State(ids.STORE_SCENARIO, "data"),
+        *RUN_STATES,
+        running=RUN_RUNNING,
         prevent_initial_call="initial_duplicate",
     )
-    def run_current(scenario: dict, baseline: dict, year: int, band: dict | None) -> tuple:
-        result, flows = runs.split(runs.run_compact(scenario))
-        bounds = logic.year_bounds(runs.annual_frame(result))
-        assert bounds is not None, "a run has years"
-        first, last = bounds
-        status = t(
-            "status.updated",
-            seconds=number(result["seconds"], 2),
-            households=number(result["households"]),
-            seed=result["seed"],
-        )
-        marks = [{"value": y, "label": str(y)} for y in range(first, last + 1, 5)]
-        # The cards come with the run (one round trip less after a lever change); the browser
-        # asks show_cards for them again only if the baseline, year or band changed meanwhile.
-        cards = _cards(result, baseline, year, band)
-        return result, flows, status, first, last, marks, cards, cards_for(result, baseline, year, band)
+    def run_current(_request: Any, scenario: dict, *run_states: Any) -> tuple:
+        # On page load and after undo, reset, presets, links, imports and opened scenarios; a
+        # lever change brings its own run (controls_changed).
+        return run_outputs(scenario, *run_states)
 
     @localized(
         app,
@@ -811,7 +840,7 @@ def register_chart_router(app: Dash) -> None:
 
 
 def register_clientside_callbacks(app: Dash) -> None:
-    """What runs in the browser: address bar, play ticks, language, clipboard, lever panel."""
+    """What runs in the browser: address bar, undo stack's bound, play ticks, language, clipboard, lever panel."""
     app.clientside_callback(
         """
         function (link) {
@@ -826,6 +855,12 @@ def register_clientside_callbacks(app: Dash) -> None:
         """,
         Output(ids.STORE_URL_SYNC, "data"),
         Input(ids.SHARE_LINK, "value"),
+    )
+    app.clientside_callback(
+        f"function (history) {{ return window.plasticSim.keepHistory(history, {state.HISTORY_LIMIT}); }}",
+        Output(ids.STORE_HISTORY, "data", allow_duplicate=True),
+        Input(ids.STORE_HISTORY, "data"),
+        prevent_initial_call=True,
     )
     app.clientside_callback(
         "function (n, frames, year, first, last) { return window.plasticSim.playTick(frames, year, first, last); }",

@@ -27,6 +27,7 @@ STORE_TOUR_SEEN = "store-tour-seen"  # local storage: the first-use hint was dis
 STORE_COPY_TEXTS = "store-copy-texts"  # messages of the clipboard copy, in the page's language
 STORE_PLAY_SYNC = "store-play-sync"  # output of the clientside play tick
 STORE_CARDS_FOR = "store-cards-for"  # what the cards sent with the last run were drawn against
+RUN_REQUEST = "store-run-request"  # digest of a scenario replaced whole (undo, reset, link...): run it
 CARDS_TICK = "cards-tick"  # set in the browser when the cards must be drawn again
 #: The result tabs, each with one chart (the comparison also with its table).
 RESULT_TABS = ("trends", "flows", "network", "households", "budget", "market", "compare")

@@ -39,6 +39,7 @@ def stores(start: dict[str, Any], lang: str) -> list[Any]:
         dcc.Store(id=ids.STORE_BASELINE),
         dcc.Store(id=ids.STORE_BAND),
         dcc.Store(id=ids.STORE_CARDS_FOR),
+        dcc.Store(id=ids.RUN_REQUEST),
         dcc.Store(id=ids.CARDS_TICK),
         *[dcc.Store(id=ids.chart_tick(tab)) for tab in ids.RESULT_TABS],
         dcc.Store(id=ids.STORE_SAVED, storage_type="local"),

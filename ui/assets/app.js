@@ -1,6 +1,6 @@
 /* What the app does in the browser, without a round trip to the server (ui/callbacks.py,
-   register_clientside_callbacks): play ticks from prepared frames, the language switch, copying
-   the share link, and folding the lever panel. */
+   register_clientside_callbacks): the undo stack's bound, play ticks from prepared frames, the
+   language switch, copying the share link, and folding the lever panel. */
 /* Dash 4 checks, on every change of its store, every component path ever updated for each
    component marked ``dashChildrenUpdate`` (re-render when a child changes). Mantine marks its
    hover cards, tooltips and menu items so, and the page has about fifty of them: that check was
@@ -72,6 +72,12 @@ window.plasticSim = (function () {
     return [next, done, done ? next : null];
   }
 
+  /* The undo stack at most ``limit`` scenarios long (a lever change appends the scenario before
+     it, with a Patch from the server; the oldest are dropped here, without a round trip). */
+  function keepHistory(history, limit) {
+    return history && history.length > limit ? history.slice(-limit) : noUpdate();
+  }
+
   /* Reload the page in another language, keeping everything the share link holds. */
   function switchLanguage(chosen, lang, link) {
     if (!chosen || chosen === lang) { return noUpdate(); }
@@ -138,5 +144,5 @@ window.plasticSim = (function () {
     return out;
   }
 
-  return { playTick, switchLanguage, copyLink, toggleNavbar, routeCharts };
+  return { keepHistory, playTick, switchLanguage, copyLink, toggleNavbar, routeCharts };
 })();
