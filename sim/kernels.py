@@ -218,17 +218,6 @@ def _residual_route(
     return 1 if u < p_formal + (np.float32(1.0) - p_formal) * p_burn else 2
 
 
-@nb.njit(inline="always", cache=True)
-def _add(
-    sums: np.ndarray, b: int, d: int, g: int, groups: int, s: bool | np.bool_, w: np.float32, r: int
-) -> None:  # pragma: no cover - compiled
-    """Add one household's group ``g`` to the block's sums by district (no branch on ``s``)."""
-    sf = np.float64(s)
-    sums[b, d, g] += w * sf
-    sums[b, d, (1 + r) * groups + g] += w * (1.0 - sf)
-    sums[b, d, 4 * groups + g] += sf
-
-
 @nb.njit(cache=True)
 def _choices(
     m: int,
@@ -320,6 +309,29 @@ def _routes(
         served_count += served
         formal_count += r == 0
     return served_count, formal_count
+
+
+@nb.njit(inline="always", cache=True)
+def _add_kg(
+    m: int,
+    acc: np.ndarray,
+    kg_per_weight: np.float32,
+    gen_weight: np.ndarray,
+    chosen: np.ndarray,
+    routes: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Add the waste of ``m`` households (a chunk) by group to ``acc``: separated, or by route.
+
+    Household after household, in the same order as one household at a time, so the sums are
+    the same to the last bit whatever the chunks.
+    """
+    groups = N_GROUPS
+    for i in range(m):
+        w = np.float64(kg_per_weight * gen_weight[i])
+        bits, r = chosen[i], routes[i]
+        for g in range(groups):
+            s = (bits >> np.uint32(8 * g)) & np.uint32(1)
+            acc[g if s else (1 + r) * groups + g] += w
 
 
 @nb.njit(cache=True)
@@ -437,16 +449,51 @@ def _choose_block(
             )
             acc[5 * groups + SERVED] += np.float64(served)
             acc[5 * groups + USING_FORMAL] += np.float64(formal)
-            # Waste by group and route, household after household (the same order whatever
-            # the chunks).
-            for i in range(m):
-                w = np.float64(kg_per_weight * gw[i])
-                bits, r = out[i], routes[i]
-                for g in range(groups):
-                    s = (bits >> np.uint32(8 * g)) & np.uint32(1)
-                    acc[g if s else (1 + r) * groups + g] += w
+            _add_kg(m, acc, kg_per_weight, gw, out, routes)
         c0 += m
     sums[b, current] += acc
+
+
+@nb.njit(cache=True)
+def _top_ups(
+    m: int,
+    first: np.uint64,
+    key: np.uint64,
+    logit: np.ndarray,
+    chosen: np.ndarray,
+    top_up: np.ndarray,
+    depositing: np.ndarray,
+    deposit_base: np.ndarray,
+    deposit_rate: np.ndarray,
+) -> np.uint64:  # pragma: no cover - compiled
+    """Choices of ``m`` households of one district (a chunk) with the top-ups beside the logit.
+
+    A household not separating group ``g`` by the logit (``logit``) separates it with
+    probability ``top_up[g]`` and, for a deposit group (``depositing[g]``), the return rate
+    above the district's base (see :func:`route`). The choices go to ``chosen``.
+
+    Returns:
+        The households separating each group, group ``g`` in bits ``16 g`` to ``16 g + 15``.
+    """
+    groups = N_GROUPS
+    one = np.float32(1.0)
+    separating = np.uint64(0)
+    for i in range(m):
+        base = (first + np.uint64(i)) * np.uint64(SLOTS)
+        bits = logit[i]
+        z = np.uint64(0)
+        for g in range(groups):
+            if g % 2 == 0:
+                z = _hash(key, base + np.uint64(_TOP_UP_SLOT + g // 2))
+            q = top_up[g]
+            if depositing[g]:
+                b_d = deposit_base[g]
+                extra = (max(b_d, deposit_rate[i]) - b_d) / (one - b_d)
+                q = one - (one - q) * (one - extra)
+            bits |= np.uint32(_unit(z, g % 2) < q) << np.uint32(8 * g)
+        chosen[i] = bits
+        separating += _spread(bits)
+    return separating
 
 
 @nb.njit(cache=True)
@@ -473,33 +520,60 @@ def _route_block(
     round_: int,
     n_districts: int,
 ) -> None:  # pragma: no cover - compiled
+    """Block ``b`` of :func:`route`, in chunks of one district as :func:`_choose_block`."""
     n = chosen.shape[0]
     groups = N_GROUPS
-    top_ups = top_up.shape[0] > 0
+    width = 5 * groups + 2
     deposits = deposit_rate.shape[0] > 0
-    one, zero = np.float32(1.0), np.float32(0.0)
     start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
-    for h in range(start, stop):
-        base = (np.uint64(round_) * np.uint64(n) + np.uint64(h)) * np.uint64(SLOTS)
-        d = district[h]
-        served = reach[h] < coverage[d]
-        z = formal_intercept + fee_per_income * inv_income[h] + attitude_coef * attitude[h]
-        u = _uniform(key, base + np.uint64(_ROUTE_SLOT))
-        r = _residual_route(u, served, z, p_burn[h])
-        sums[b, d, 5 * groups + SERVED] += np.float64(served)
-        sums[b, d, 5 * groups + USING_FORMAL] += np.float64(r == 0)
-        w = kg_per_weight * gen_weight[h]
+    logit = chosen.reshape(n * groups).view(np.uint32)
+    final = np.zeros(CHUNK, np.uint32)
+    routes = np.zeros(CHUNK, np.uint8)
+    no_rate = np.zeros(CHUNK, np.float32)
+    top_up_d = np.zeros(groups, np.float32)
+    depositing = deposit_mask & deposits
+    base_d = np.zeros(groups, np.float32)
+    acc = np.zeros(width)  # the current district's sums
+    current = district[start]
+    round_base = np.uint64(round_) * np.uint64(n)
+    c0 = start
+    while c0 < stop:
+        d = district[c0]
+        m, most = 1, min(CHUNK, stop - c0)
+        while m < most and district[c0 + m] == d:
+            m += 1
+        if d != current:
+            sums[b, current] += acc
+            acc[:] = 0.0
+            current = d
         for g in range(groups):
-            s = chosen[h, g] > 0
-            if not s:
-                q = top_up[d, g] if top_ups else zero
-                if deposits and deposit_mask[g]:
-                    b_d = deposit_base[d, g]
-                    extra = (max(b_d, deposit_rate[h]) - b_d) / (one - b_d)
-                    q = one - (one - q) * (one - extra)
-                zt = _hash(key, base + np.uint64(_TOP_UP_SLOT + g // 2))
-                s = _unit(zt, g % 2) < q
-            _add(sums, b, d, g, groups, s, w, r)
+            top_up_d[g] = top_up[d, g] if top_up.shape[0] > 0 else 0.0
+            base_d[g] = deposit_base[d, g] if depositing[g] else 0.0
+        first = round_base + np.uint64(c0)
+        gw, ii, att = gen_weight[c0 : c0 + m], inv_income[c0 : c0 + m], attitude[c0 : c0 + m]
+        served, formal = _routes(
+            m,
+            first,
+            key,
+            routes,
+            p_burn[c0 : c0 + m],
+            reach[c0 : c0 + m],
+            coverage[d],
+            ii,
+            att,
+            formal_intercept,
+            fee_per_income,
+            attitude_coef,
+        )
+        acc[5 * groups + SERVED] += np.float64(served)
+        acc[5 * groups + USING_FORMAL] += np.float64(formal)
+        rate = deposit_rate[c0 : c0 + m] if deposits else no_rate
+        separating = _top_ups(m, first, key, logit[c0 : c0 + m], final, top_up_d, depositing, base_d, rate)
+        for g in range(groups):
+            acc[4 * groups + g] += np.float64((separating >> np.uint64(16 * g)) & np.uint64(0xFFFF))
+        _add_kg(m, acc, kg_per_weight, gw, final, routes)
+        c0 += m
+    sums[b, current] += acc
 
 
 @nb.njit(cache=True)
