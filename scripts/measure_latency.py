@@ -12,11 +12,11 @@ and times each change until the cards show new numbers::
 Prints every time, then the median and the maximum. The target is a median of at most 0.5 s
 and a maximum of at most 0.8 s (docs/app.md).
 
-With ``--trace``, each change also prints the page's callback requests from the key press until
-a second after the cards changed: when each started and how long it took [ms, from the key
-press], the bytes sent and received, and its outputs; and when the cards changed, by the page's
-clock (the rest of a change is the browser's work between requests).
-
+With ``--trace``, each change also prints, by the page's clock [ms from the start of the
+change]: when the key press arrived, the callback requests until a second after the cards
+changed (start, duration, bytes sent and received, outputs), and when the cards changed. The
+rest of a change is the browser's work between requests, of which the long tasks (over 50 ms,
+which keep the page from answering) are listed too.
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ new MutationObserver(() => window._years.push([performance.now(), thumb.getAttri
 #: Records, in the page, every callback request (start, duration, bytes, outputs) and when the
 #: card's number changes, both by the page's clock [ms].
 TRACE = """
-window._trace = {requests: [], cards: []};
+window._trace = {requests: [], cards: [], keys: [], long: []};
+new PerformanceObserver(list => list.getEntries().forEach(e => window._trace.long.push([e.startTime, e.duration])))
+    .observe({type: 'longtask'});
+document.addEventListener('keydown', () => window._trace.keys.push(performance.now()), true);
 const original = window.fetch;
 window.fetch = function (url, options) {
     const start = performance.now();
@@ -77,13 +80,17 @@ new MutationObserver(() => window._trace.cards.push(performance.now()))
 def print_trace(driver, start_ms: float) -> None:
     """Print the requests and card changes recorded since ``start_ms`` (page clock) [ms]."""
     trace = driver.execute_script(
-        "const t = window._trace; window._trace = {requests: [], cards: []}; return t;"
+        "const t = window._trace; window._trace = {requests: [], cards: [], keys: [], long: []}; return t;"
     )
+    for at in trace["keys"][:1]:
+        print(f"    key pressed at {at - start_ms:6.0f} ms")
     for begin, duration, sent, received, outputs in sorted(trace["requests"]):
         print(
             f"    request at {begin - start_ms:6.0f} ms, {duration:5.0f} ms, "
             f"sent {sent / 1000:6.1f} kB, got {received / 1000:6.1f} kB: {str(outputs)[:90]}"
         )
+    for begin, duration in trace["long"]:
+        print(f"    long task at {begin - start_ms:6.0f} ms, {duration:5.0f} ms")
     for at in trace["cards"][:1]:
         print(f"    cards changed at {at - start_ms:6.0f} ms")
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from ui import figures, logic, runs, state
+
+
+def trends(*args: Any, **kwargs: Any) -> go.Figure:
+    """The trends figure, checked by Plotly's validating objects (it is built as a plain dict)."""
+    return go.Figure(figures.trends_figure(*args, **kwargs))
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +31,7 @@ def annual(result: dict) -> pd.DataFrame:
 def test_trends_draw_current_baseline_band_and_target(annual: pd.DataFrame) -> None:
     baseline = annual * 1.1
     band = runs.band([annual, annual * 0.9])
-    fig = figures.trends_figure(annual, baseline, band, year=2030, upto_year=2030)
+    fig = trends(annual, baseline, band, year=2030, upto_year=2030)
     names = {trace.name for trace in fig.data if trace.showlegend is not False}
     assert {"This scenario", "Baseline", "−55 % target"} <= names
     current = [t for t in fig.data if t.name == "This scenario"]
@@ -40,7 +48,7 @@ def test_trends_draw_current_baseline_band_and_target(annual: pd.DataFrame) -> N
 
 
 def test_trends_without_results_show_a_message() -> None:
-    fig = figures.trends_figure(pd.DataFrame(), pd.DataFrame())
+    fig = trends(pd.DataFrame(), pd.DataFrame())
     assert fig.layout.annotations[0].text == "Waiting for results…"
 
 
@@ -80,7 +88,7 @@ def test_trends_mark_events_and_tag_what_play_redraws(result: dict) -> None:
 
     current = runs.annual_frame(result)
     events = [logic.Event(2030, "lever", "Deposit starts"), logic.Event(2044, "landfill", "Landfill full")]
-    fig = figures.trends_figure(current, current, None, 2035, None, False, events)
+    fig = trends(current, current, None, 2035, None, False, events)
     assert sum(1 for t in fig.data if t.meta == "current") == len(logic.CARDS)
     shapes = fig.layout.shapes
     assert sum(1 for s in shapes if s.name == "year") == len(logic.CARDS)
@@ -136,8 +144,8 @@ def test_compare_overlays_scenarios_and_a_band(annual: pd.DataFrame) -> None:
 
 
 def test_presenter_mode_is_bigger(annual: pd.DataFrame) -> None:
-    small = figures.trends_figure(annual, annual)
-    big = figures.trends_figure(annual, annual, big=True)
+    small = trends(annual, annual)
+    big = trends(annual, annual, big=True)
     assert big.layout.font.size > small.layout.font.size
     assert big.layout.height > small.layout.height
 

@@ -742,7 +742,7 @@ def register_result_callbacks(app: Dash) -> None:
         frames = logic.card_frames(current, base)
         frames["trends"] = figures.trends_figure(
             current, base, _current_band(band, result), None, None, bool(big), _events(scenario, result)
-        ).to_plotly_json()
+        )
         frames["labels"] = {"start": t("play.start"), "stop": t("play.stop")}
         return False, year, t("play.stop"), None, frames
 

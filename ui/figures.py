@@ -6,11 +6,14 @@ users). ``big=True`` is presenter mode: larger fonts, lines and charts for a pro
 
 from __future__ import annotations
 
+import json
 import math
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from sim.metrics import TRADED
@@ -82,17 +85,22 @@ def _line_width(big: bool) -> float:
     return 4 if big else 2.5
 
 
+def _style_layout(big: bool, height: int, legend: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Common look as layout properties: fonts, height (taller in presenter mode), a legend that hides no axis."""
+    return {
+        "template": "plotly_white",
+        "font": {"size": 18 if big else 12, "family": font_family()},
+        "height": int(height * (1.3 if big else 1.0)),
+        "margin": {"l": 56, "r": 20, "t": 86 if big else 72, "b": 40},
+        "legend": legend or {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "yref": "container"},
+        "hovermode": "closest",
+        "title": {"y": 0.98, "yanchor": "top", "x": 0.01, "xanchor": "left"},
+    }
+
+
 def _style(fig: go.Figure, big: bool, height: int, legend: dict[str, Any] | None = None) -> go.Figure:
-    """Common look: fonts, height (taller in presenter mode), and a legend that hides no axis."""
-    fig.update_layout(
-        template="plotly_white",
-        font={"size": 18 if big else 12, "family": font_family()},
-        height=int(height * (1.3 if big else 1.0)),
-        margin={"l": 56, "r": 20, "t": 86 if big else 72, "b": 40},
-        legend=legend or {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "yref": "container"},
-        hovermode="closest",
-        title={"y": 0.98, "yanchor": "top", "x": 0.01, "xanchor": "left"},
-    )
+    """Common look (:func:`_style_layout`) on a figure."""
+    fig.update_layout(**_style_layout(big, height, legend))
     return fig
 
 
@@ -112,33 +120,35 @@ def _scaled(indicator: str, values: pd.Series) -> pd.Series:
     return values * 100 if unit_of(indicator) == "%" else values
 
 
-def _band_traces(name: str, band: dict[str, Any], first: bool) -> list[go.Scatter]:
+def _band_traces(name: str, band: dict[str, Any], first: bool) -> list[dict[str, Any]]:
     """The two traces of a shaded band (upper edge, then lower edge filled up to it)."""
     years = band["years"]
-    low = _scaled(name, pd.Series(band["low"][name], dtype=float))
-    high = _scaled(name, pd.Series(band["high"][name], dtype=float))
+    low = _scaled(name, pd.Series(band["low"][name], dtype=float)).tolist()
+    high = _scaled(name, pd.Series(band["high"][name], dtype=float)).tolist()
     return [
-        go.Scatter(
-            x=years,
-            y=high,
-            mode="lines",
-            line={"width": 0},
-            hoverinfo="skip",
-            showlegend=False,
-            legendgroup="band",
-        ),
-        go.Scatter(
-            x=years,
-            y=low,
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor=BAND,
-            name=band_label(band, current_language()),
-            showlegend=first,
-            legendgroup="band",
-            hoverinfo="skip",
-        ),
+        {
+            "type": "scatter",
+            "x": years,
+            "y": high,
+            "mode": "lines",
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "legendgroup": "band",
+        },
+        {
+            "type": "scatter",
+            "x": years,
+            "y": low,
+            "mode": "lines",
+            "line": {"width": 0},
+            "fill": "tonexty",
+            "fillcolor": BAND,
+            "name": band_label(band, current_language()),
+            "showlegend": first,
+            "legendgroup": "band",
+            "hoverinfo": "skip",
+        },
     ]
 
 
@@ -190,6 +200,21 @@ def event_marks(events: list[Event], panels: int, labelled: int, big: bool) -> t
     return shapes, notes
 
 
+@lru_cache(maxsize=8)
+def _grid_json(titles: tuple[str, ...], rows: int, cols: int) -> str:
+    """Layout of the trends' grid of small multiples (axes' domains, titles), as JSON (copied per use)."""
+    fig = make_subplots(
+        rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.06
+    )
+    return json.dumps(fig.to_plotly_json()["layout"])
+
+
+@lru_cache(maxsize=1)
+def _template_json(name: str) -> str:
+    """A Plotly template as JSON: a plain figure carries it whole, as Plotly's objects would."""
+    return json.dumps(pio.templates[name].to_plotly_json())
+
+
 def trends_figure(
     current: pd.DataFrame,
     baseline: pd.DataFrame,
@@ -198,9 +223,11 @@ def trends_figure(
     upto_year: int | None = None,
     big: bool = False,
     events: list[Event] | None = None,
-) -> go.Figure:
+) -> dict[str, Any]:
     """Small multiples of the card indicators: this scenario, the baseline, the band and events.
 
+    A plain figure dict (``data``, ``layout``), built without Plotly's validating objects: it is
+    drawn after every lever change. ``go.Figure(trends_figure(...))`` checks it (the tests do).
     The traces of this scenario carry ``meta="current"`` and the year line ``name="year"``, so
     play can cut and move them in the browser from one figure prepared beforehand.
 
@@ -214,72 +241,74 @@ def trends_figure(
         events: Landfill full, levers starting, facilities opening (:func:`ui.logic.events`).
     """
     if current.empty:
-        return empty_figure(big=big, height=560)
+        return empty_figure(big=big, height=560).to_plotly_json()
     specs = [c.indicator for c in CARDS]
     cols = 4
     rows = math.ceil(len(specs) / cols)
-    titles = [indicator_label(i) for i in specs]
-    fig = make_subplots(
-        rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.06
-    )
+    layout = json.loads(_grid_json(tuple(indicator_label(i) for i in specs), rows, cols))
     shown = current if upto_year is None else current[current.index <= upto_year]
+    shown_years = [int(y) for y in shown.index]
+    baseline_years = [int(y) for y in baseline.index]
     width = _line_width(big)
-    traces: list[go.Scatter] = []
-    cells: list[tuple[int, int]] = []
+    traces: list[dict[str, Any]] = []
     shapes = []
     for k, name in enumerate(specs):
-        cell = (k // cols + 1, k % cols + 1)
+        axes = {"xaxis": f"x{_axis(k)}", "yaxis": f"y{_axis(k)}"}
         first = k == 0
-        new: list[go.Scatter] = []
+        new: list[dict[str, Any]] = []
         if band and name in band.get("low", {}):
             new += _band_traces(name, band, first)
         if name in baseline.columns:
             new.append(
-                go.Scatter(
-                    x=baseline.index,
-                    y=_scaled(name, baseline[name]),
-                    mode="lines",
-                    name=t("series.baseline"),
-                    line={"color": BASELINE, "dash": "dash", "width": width},
-                    showlegend=first,
-                    legendgroup="baseline",
-                )
+                {
+                    "type": "scatter",
+                    "x": baseline_years,
+                    "y": _scaled(name, baseline[name]).tolist(),
+                    "mode": "lines",
+                    "name": t("series.baseline"),
+                    "line": {"color": BASELINE, "dash": "dash", "width": width},
+                    "showlegend": first,
+                    "legendgroup": "baseline",
+                }
             )
         new.append(
-            go.Scatter(  # plain lists: play cuts them in the browser (arrays would arrive encoded)
-                x=[int(y) for y in shown.index],
-                y=_scaled(name, shown[name]).tolist(),
-                mode="lines",
-                name=t("series.current"),
-                line={"color": CURRENT, "width": width},
-                showlegend=first,
-                legendgroup="current",
-                meta="current",
-            )
+            {  # plain lists: play cuts them in the browser
+                "type": "scatter",
+                "x": shown_years,
+                "y": _scaled(name, shown[name]).tolist(),
+                "mode": "lines",
+                "name": t("series.current"),
+                "line": {"color": CURRENT, "width": width},
+                "showlegend": first,
+                "legendgroup": "current",
+                "meta": "current",
+            }
         )
         if name == GHG_INDICATOR and GHG_TARGET_YEAR in baseline.index:
             target = float(baseline.at[GHG_TARGET_YEAR, name]) * (1 - GHG_TARGET_CUT)  # type: ignore[arg-type]
             new.append(
-                go.Scatter(
-                    x=[GHG_TARGET_YEAR],
-                    y=[target],
-                    mode="markers",
-                    name=t("series.target"),
-                    marker={"symbol": "star", "size": 16 if big else 11, "color": TARGET},
-                )
+                {
+                    "type": "scatter",
+                    "x": [GHG_TARGET_YEAR],
+                    "y": [target],
+                    "mode": "markers",
+                    "name": t("series.target"),
+                    "marker": {"symbol": "star", "size": 16 if big else 11, "color": TARGET},
+                }
             )
-        traces += new
-        cells += [cell] * len(new)
+        traces += [{**trace, **axes} for trace in new]
         if year is not None:
             shapes.append(_vline(k, year, YEAR_LINE, "year"))
-    fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
-    fig.update_xaxes(range=[current.index.min() - 0.5, current.index.max() + 0.5])
-    fig.update_annotations(font_size=18 if big else 12)
+    for key in [key for key in layout if key.startswith("xaxis")]:
+        layout[key]["range"] = [int(current.index.min()) - 0.5, int(current.index.max()) + 0.5]
+    for title in layout["annotations"]:
+        title["font"] = {**title.get("font", {}), "size": 18 if big else 12}
     marks, notes = event_marks(events or [], len(specs), cols, big)
-    fig.update_layout(shapes=shapes + marks)
-    for note in notes:
-        fig.add_annotation(note)
-    return _style(fig, big, 560)
+    layout["shapes"] = shapes + marks
+    layout["annotations"] += notes
+    layout.update(_style_layout(big, 560))
+    layout["template"] = json.loads(_template_json(layout["template"]))
+    return {"data": traces, "layout": layout}
 
 
 def node_label(name: str, kind: str | None = None) -> str:
