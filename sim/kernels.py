@@ -10,9 +10,9 @@ operation (about 30 per step) and is bound by memory bandwidth at the city's 0.6
   route (formal collection, burning, dumping), and the step's sums by district.
 
 :func:`choose` goes through each block of households in chunks of up to :data:`CHUNK`
-households of one district: the neighbours' counts by a sliding window over the last round's
-choices (a household's four choices read as the four bytes of one ``uint32``, so one addition
-counts all groups), then the logit and the residual routes in loops without branches that the
+households of one district: the neighbours' counts from the last round's choices (a
+household's four choices read as the four bytes of one ``uint32``, so one addition counts all
+groups), then the logit and the residual routes in loops without branches that the
 compiler runs in SIMD lanes across households, then the kilograms added household after
 household, in the same order as one household at a time (so the sums are the same to the last
 bit). Counts are added as integers.
@@ -311,6 +311,34 @@ def _routes(
     return served_count, formal_count
 
 
+@nb.njit(cache=True)
+def _neighbours(
+    first: int, m: int, previous: np.ndarray, half_window: int, others: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """The last round's choices of the ring neighbours of households ``first`` to ``first + m - 1``.
+
+    ``previous`` holds each household's four choices as the bytes of a ``uint32``, so one
+    addition counts every group; ``others[i]`` gets household ``first + i``'s
+    ``2 * half_window`` neighbours' counts (its own choices when ``half_window`` is 0). Away
+    from the ring's ends the sums run in SIMD lanes, one neighbour distance at a time.
+    """
+    n = previous.shape[0]
+    if half_window == 0:
+        others[:m] = previous[first : first + m]
+    elif first >= half_window and first + m + half_window <= n:
+        others[:m] = 0
+        for k in range(1, half_window + 1):
+            before, after = previous[first - k : first - k + m], previous[first + k : first + k + m]
+            for i in range(m):
+                others[i] += before[i] + after[i]
+    else:  # at the ends of the ring
+        for i in range(m):
+            total = np.uint32(0)
+            for k in range(1, half_window + 1):
+                total += previous[(first + i - k) % n] + previous[(first + i + k) % n]
+            others[i] = total
+
+
 @nb.njit(inline="always", cache=True)
 def _add_kg(
     m: int,
@@ -375,10 +403,6 @@ def _choose_block(
     prev = previous.reshape(n * groups).view(np.uint32)
     chose = chosen.reshape(n * groups).view(np.uint32)
     flat_habit = habit.reshape(n * groups)
-    window = np.uint32(0)  # neighbours' choices, self included
-    if half_window > 0:
-        for k in range(start - half_window, start + half_window + 1):
-            window += prev[k % n]
     others = np.empty(CHUNK, np.uint32)
     routes = np.zeros(CHUNK, np.uint8)
     acc = np.zeros(width)  # the current district's sums (households lie district by district)
@@ -395,20 +419,7 @@ def _choose_block(
             sums[b, current] += acc
             acc[:] = 0.0
             current = d
-        # Neighbours' choices of each household of the chunk, self excluded (a sliding window).
-        for i in range(m):
-            h = c0 + i
-            if half_window > 0:
-                others[i] = window - prev[h]
-                leave, enter = h - half_window, h + half_window + 1
-                if leave < 0:
-                    leave += n
-                if enter >= n:
-                    enter -= n
-                window += prev[enter]
-                window -= prev[leave]
-            else:
-                others[i] = prev[h]
+        _neighbours(c0, m, prev, half_window, others)
         gw, ii, att = gen_weight[c0 : c0 + m], inv_income[c0 : c0 + m], attitude[c0 : c0 + m]
         hab, out = flat_habit[c0 * groups : (c0 + m) * groups], chose[c0 : c0 + m]
         separating = _choices(
