@@ -240,14 +240,6 @@ class FlowLedger:
         self.stock_history[self.step] = self._stock
         self.step += 1
 
-    def incidence(self) -> np.ndarray:
-        """Node-by-edge incidence matrix: +1 where the edge enters, -1 where it leaves."""
-        m = np.zeros((len(self.nodes), len(self.edges)))
-        for e, (u, v) in enumerate(self.edges):
-            m[self.node_index[u], e] -= 1.0
-            m[self.node_index[v], e] += 1.0
-        return m
-
     def check_mass_balance(self, rtol: float = 1e-9) -> None:
         """Check inflow - outflow = change in stock at every node, step and material.
 
@@ -258,10 +250,16 @@ class FlowLedger:
         n = self.step
         if n == 0:
             return
-        net = np.matmul(self.incidence(), self.flows[:n])  # node x edge @ step x edge x material
+        flows = self.flows[:n]
+        # Inflow - outflow by step, node and material, edge by edge: no temporary of the size of
+        # all flows (fresh memory costs more than the additions).
+        net = np.zeros((n, len(self.nodes), N_MATERIALS))
+        for e, (u, v) in enumerate(self.edges):
+            net[:, self.node_index[v]] += flows[:, e]
+            net[:, self.node_index[u]] -= flows[:, e]
         previous = np.concatenate([self._opening[None], self.stock_history[: n - 1]])
         error = net - (self.stock_history[:n] - previous)
-        scale = max(1.0, float(np.abs(self.flows[:n]).max()))
+        scale = max(1.0, float(flows.max()), -float(flows.min()))
         worst = np.unravel_index(np.abs(error).argmax(), error.shape)
         if not abs(error[worst]) <= rtol * scale:  # also catches NaN
             raise MassBalanceError(

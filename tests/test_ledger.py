@@ -81,17 +81,6 @@ def test_flows_accumulate_within_a_step_and_close_step_records_stocks():
     ledger.check_mass_balance()
 
 
-def test_incidence_matrix():
-    ledger = make_ledger()
-    m = ledger.incidence()
-    assert m.shape == (4, 4)
-    for e, (u, v) in enumerate(ledger.edges):
-        column = m[:, e]
-        assert column[ledger.node_index[u]] == -1.0
-        assert column[ledger.node_index[v]] == 1.0
-        assert np.abs(column).sum() == 2.0
-
-
 def test_refuses_a_move_that_is_not_an_edge():
     ledger = make_ledger()
     ledger.transfer("in", "a", 5.0)
