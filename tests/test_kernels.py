@@ -119,6 +119,8 @@ def _population(rng: np.random.Generator, n: int, half_window: int) -> SimpleNam
 def _rule(hh, kg_per_income_day, intercept, value_coef, coefs, round_, plan):
     """The rule of :func:`sim.kernels.choose`, household by household in NumPy float32.
 
+    The attitude weight of the formal route is ``coefs[0]`` (``plan.formal[2]`` must equal it).
+
     Returns the choices, the new habit, the route of each household, and its uniform numbers
     drawn as the kernels draw them.
     """
@@ -161,12 +163,17 @@ def test_choose_follows_the_rule_household_by_household(n, half_window):
     before = _population(np.random.default_rng(n), n, half_window)  # the same households
     kg, intercept, value_coef = 2e-3, rng.normal(size=4) - 1.0, rng.normal(size=4)
     coefs = (0.3, 1.5, 2.0, 0.1)
-    plan = kernels.Route(0.7, rng.random(n).astype(np.float32), rng.random(5), (0.5, -30.0, 0.4))
+    plan = kernels.Route(0.7, rng.random(n).astype(np.float32), rng.random(5), (0.5, -30.0, 0.3))
     sums = kernels.choose(hh, kg, intercept, value_coef, coefs, 17, 5, plan)
     chosen, habit, route, served = _rule(before, kg, intercept, value_coef, coefs, 17, plan)
     np.testing.assert_array_equal(hh.chosen, chosen)
     np.testing.assert_array_equal(hh.previous, before.chosen)
     np.testing.assert_array_equal(hh.habit, habit)
+    _assert_sums_by_district(sums, hh, chosen, route, served)
+
+
+def _assert_sums_by_district(sums, hh, chosen, route, served):
+    """Counts exactly, kilograms to rounding (NumPy adds them in another order)."""
     g, d = 4, hh.district
     for k in range(5):
         mine = d == k
@@ -178,3 +185,36 @@ def test_choose_follows_the_rule_household_by_household(n, half_window):
         for r in range(3):
             expected = w @ ((1 - chosen[mine]) * (route[mine] == r)[:, None])
             np.testing.assert_allclose(sums[k, (1 + r) * g : (2 + r) * g], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", [9, 700, 2 * kernels.BLOCK + 301])
+def test_route_follows_the_rule_with_top_ups_and_a_deposit(n):
+    """Top-ups beside the logit (campaign and deposit) and routes, household by household."""
+    f32, one = np.float32, np.float32(1.0)
+    rng = np.random.default_rng(n + 1)
+    hh = _population(rng, n, 4)
+    kg, intercept, value_coef, coefs = (
+        2e-3,
+        rng.normal(size=4) - 1.0,
+        rng.normal(size=4),
+        (0.3, 1.5, 2.0, 0.1),
+    )
+    plan = kernels.Route(0.7, rng.random(n).astype(f32), rng.random(5), (0.5, -30.0, 0.3))
+    kernels.choose(hh, kg, intercept, value_coef, coefs, 17, 5)  # the logit's choices only
+    top_up = (0.3 * rng.random((5, 4))).astype(f32)
+    mask, rate, base = (
+        np.array([True, False, True, False]),
+        rng.random(n).astype(f32),
+        (0.05 + 0.9 * rng.random((5, 4))).astype(f32),
+    )
+    sums = kernels.route(hh, plan, 17, top_up, (mask, rate, base))
+    _, _, route, served = _rule(hh, kg, intercept, value_coef, coefs, 17, plan)  # routes need no choices
+    b = base[hh.district]
+    extra = (np.maximum(b, rate[:, None]) - b) / (one - b)
+    q = np.where(mask, one - (one - top_up[hh.district]) * (one - extra), top_up[hh.district])
+    h = np.arange(n)
+    first = kernels.SLOTS // 2 + 1  # the top-ups' hashes, after the logit's and the route's
+    u = np.stack(
+        [kernels.uniform(hh.key, kernels.counter(17, n, h, first + g // 2))[:, g % 2] for g in range(4)], 1
+    )
+    _assert_sums_by_district(sums, hh, hh.chosen | (u < q), route, served)
