@@ -380,6 +380,30 @@ def test_undo_goes_back_three_steps_after_three_changes_and_after_a_reset(dash_d
     assert severe_logs(dash_duo) == []
 
 
+def test_the_undo_stack_keeps_the_last_twenty_changes(dash_duo, app) -> None:
+    from ui.state import HISTORY_LIMIT
+
+    open_app(dash_duo, app)
+    click(dash_duo, "#lever-collection_coverage input[type=checkbox]")
+    wait_text(dash_duo, "#scenario-badge", "1 change")
+    thumb = dash_duo.find_element("#lever-collection_coverage [role=slider][aria-valuemax='100']")
+    # The switch and then more slider steps than the stack holds, each a new scenario.
+    for step in range(1, HISTORY_LIMIT + 2):
+        thumb.send_keys("\ue012")  # ArrowLeft
+        until(dash_duo, lambda step=step: thumb.get_attribute("aria-valuenow") == str(95 - step))
+        wait_for_element_gone(dash_duo)
+    # Undo goes back through the last twenty scenarios (95 - 1 ... 95 - 20), not further.
+    for left in range(HISTORY_LIMIT - 1, -1, -1):
+        dash_duo.find_element("#undo-button").click()
+        wait_text(dash_duo, "#page-message", f"({left} more step(s)")
+    slider = "#lever-collection_coverage [role=slider][aria-valuemax='100']"
+    assert dash_duo.find_element(slider).get_attribute("aria-valuenow") == "94"
+    dash_duo.find_element("#undo-button").click()
+    wait_text(dash_duo, "#page-message", "nothing to undo")
+    assert dash_duo.find_element(slider).get_attribute("aria-valuenow") == "94"
+    assert severe_logs(dash_duo) == []
+
+
 def wait_for_element_gone(dash_duo) -> None:
     """Wait until no model run is going on (the spinner is hidden)."""
     until(dash_duo, lambda: "hidden" in (dash_duo.find_element("#run-spinner").get_attribute("style") or ""))
