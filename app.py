@@ -10,6 +10,7 @@ import argparse
 import os
 
 from ui import create_app
+from ui.runs import warm_up
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
@@ -34,6 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """Build the app and serve it until interrupted."""
     args = parse_args(argv)
+    print("Preparing the model (the first start on a new machine compiles it, about 10 s) ...", flush=True)
+    warm_up()
     app = create_app()
     print(f"Plastic-waste policy simulator: http://{args.host}:{args.port}  (Ctrl+C to stop)")
     app.run(host=args.host, port=args.port, debug=args.debug)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +17,8 @@ from sim.scenario import validate_scenario
 from sim.uncertainty import make_design
 from ui import runs, state
 from ui.logic import Card
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SCALE = 0.002
 
@@ -173,3 +178,23 @@ def test_cards_with_a_target_give_the_chance_of_meeting_it(island: dict, island_
     assert collection == cards[2]
     stale = runs.with_target_chances(cards, island_band, {"digest": "another scenario"})
     assert stale == cards
+
+
+def test_warm_up_loads_every_compiled_path_a_lever_change_can_take() -> None:
+    """After warm_up, in a fresh process, every compiled function a lever change uses is loaded.
+
+    The one-pass and two-pass household kernels, the hand-on, the ledger batch and the market:
+    no lever change waits for them.
+    """
+    probe = (
+        "from ui.runs import warm_up; warm_up()\n"
+        "from sim import agents, kernels, ledger, market\n"
+        "fns = (kernels._choose_serial, kernels._route_serial, agents._hand_on, ledger._apply_batch,"
+        " market._clear_all, market._trade_all)\n"
+        "print(' '.join(str(len(f.signatures)) for f in fns))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, timeout=300
+    )
+    counts = [int(n) for n in out.stdout.split()]
+    assert len(counts) == 6 and all(n >= 1 for n in counts), out.stdout

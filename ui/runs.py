@@ -19,6 +19,7 @@ values with the default seed, the same run the cards show at the interactive sca
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
@@ -308,3 +309,34 @@ def run_scale(choice: str | None, scenario: dict[str, Any]) -> float:
     """The fraction of households of a runs-box choice."""
     scale = RUN_SCALES.get(choice or "interactive")
     return interactive_scale(scenario) if scale is None else scale
+
+
+#: Households of the warm-up run: enough for the serial kernels, few enough to take no time.
+WARM_UP_HOUSEHOLDS = 200
+
+
+def warm_up() -> float:
+    """Load the model's compiled code before the first request; return the time it took [s].
+
+    Runs one year of the default scenario with a deposit and a campaign switched on at a few
+    hundred households, which goes through every compiled path a lever change can take (the
+    fused household pass, the two-pass one with top-ups, the market and the ledger). On a fresh
+    clone this compiles them (about 10 s once, cached on disk); afterwards it loads them in
+    about a second, so no user waits for it on their first lever.
+    """
+    from sim.loader import default_scenario
+
+    start = time.perf_counter()
+    base = default_scenario()
+    year = base.time.start_year
+    scenario = base.with_overrides(
+        {
+            "time.end_year": year,
+            "policies.deposit_return.start_year": year,
+            "policies.awareness_campaign.start_year": year,
+        },
+        source="warm-up",
+    )
+    households = scenario.city.population / scenario.city.household_size_persons
+    run_scenario(scenario, seed=DEFAULT_SEED, scale=WARM_UP_HOUSEHOLDS / households)
+    return time.perf_counter() - start
