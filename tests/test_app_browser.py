@@ -404,9 +404,17 @@ def test_the_undo_stack_keeps_the_last_twenty_changes(dash_duo, app) -> None:
     assert severe_logs(dash_duo) == []
 
 
+def test_an_idle_page_runs_no_animation(dash_duo, app) -> None:
+    """Nothing animates while nothing runs: a hidden spinner or striped bar still costs CPU."""
+    open_app(dash_duo, app)
+    dash_duo.wait_for_element("#trends-graph .main-svg", timeout=TIMEOUT)
+    wait_for_element_gone(dash_duo)
+    assert dash_duo.driver.execute_script("return document.getAnimations().length;") == 0
+
+
 def wait_for_element_gone(dash_duo) -> None:
     """Wait until no model run is going on (the spinner is hidden)."""
-    until(dash_duo, lambda: "hidden" in (dash_duo.find_element("#run-spinner").get_attribute("style") or ""))
+    until(dash_duo, lambda: not dash_duo.find_element("#run-spinner").is_displayed())
 
 
 def test_exports_are_named_after_what_they_hold(dash_duo, app) -> None:

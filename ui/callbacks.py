@@ -22,7 +22,7 @@ from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from ui import actions, controls, figures, ids, logic, panels, runs, state
-from ui.layout import TOUR_STEPS, tour_step
+from ui.layout import SPINNER_IDLE, TOUR_STEPS, tour_step
 from ui.text import current_language, number, t, use_language
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -157,7 +157,7 @@ RUN_OUTPUTS = (
 _NO_RUN = (no_update,) * len(RUN_OUTPUTS)
 #: What the cards of a run are drawn against.
 RUN_STATES = (State(*BASELINE), State(*YEAR), State(*BAND))
-RUN_RUNNING = [(Output(ids.RUN_SPINNER, "style"), {"visibility": "visible"}, {"visibility": "hidden"})]
+RUN_RUNNING = [(Output(ids.RUN_SPINNER, "className"), "", SPINNER_IDLE)]
 
 
 def run_outputs(scenario: dict, baseline: dict | None, year: int | None, band: dict | None) -> tuple:
@@ -770,6 +770,7 @@ def register_background_callbacks(app: Dash) -> None:
         running=[
             (Output(ids.RUNS_START, "disabled"), True, False),
             (Output(ids.RUNS_CANCEL, "disabled"), False, True),
+            (Output(ids.RUNS_PROGRESS, "animated"), True, False),  # stripes only while running
         ],
         cancel=[Input(ids.RUNS_CANCEL, "n_clicks")],
         prevent_initial_call=True,

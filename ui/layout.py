@@ -23,6 +23,12 @@ GRAPH_CONFIG: Any = {"displaylogo": False, "toImageButtonOptions": {"format": "p
 HEADER_HEIGHT = 56
 
 
+#: Class of the run spinner while nothing runs: hidden, its place kept, and not animated
+#: (``app.css``), so an idle page does not keep the browser busy: a CSS animation runs, and costs
+#: CPU, even where it is hidden.
+SPINNER_IDLE = "run-spinner-idle"
+
+
 def theme(lang: str) -> dict[str, Any]:
     """Mantine theme of a page in ``lang`` (its font)."""
     return {"primaryColor": "blue", "fontFamily": font_family(lang)}
@@ -512,7 +518,7 @@ def runs_box() -> dmc.Paper:
                 ],
                 align="flex-end",
             ),
-            dmc.Progress(id=ids.RUNS_PROGRESS, value=0, mt="sm", size="lg", animated=True),
+            dmc.Progress(id=ids.RUNS_PROGRESS, value=0, mt="sm", size="lg", animated=False),
             dmc.Text(id=ids.RUNS_PROGRESS_TEXT, size="xs", c="dimmed"),
             dmc.Text(id=ids.RUNS_MSG, size="sm"),
         ],
@@ -542,7 +548,7 @@ def results(start_year: int, end_year: int) -> list[Any]:
                 ),
                 dmc.Group(
                     [
-                        dmc.Loader(id=ids.RUN_SPINNER, size="xs", style={"visibility": "hidden"}),
+                        dmc.Loader(id=ids.RUN_SPINNER, size="xs", className=SPINNER_IDLE),
                         dmc.Text(id=ids.STATUS, size="xs", c="dimmed", className="status-text"),
                     ],
                     gap=6,
