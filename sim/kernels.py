@@ -311,6 +311,27 @@ def _routes(
     return served_count, formal_count
 
 
+@nb.njit(inline="always", cache=True)
+def _chunk(district: np.ndarray, c0: int, stop: int) -> tuple[int, int]:  # pragma: no cover - compiled
+    """The district of the chunk starting at household ``c0`` and its length (up to :data:`CHUNK`)."""
+    d = district[c0]
+    m, most = 1, min(CHUNK, stop - c0)
+    while m < most and district[c0 + m] == d:
+        m += 1
+    return d, m
+
+
+@nb.njit(inline="always", cache=True)
+def _enter(
+    sums: np.ndarray, b: int, acc: np.ndarray, current: int, d: int
+) -> int:  # pragma: no cover - compiled
+    """Move to district ``d``: the sums of the one left go to the block's row of it; returns ``d``."""
+    if d != current:
+        sums[b, current] += acc
+        acc[:] = 0.0
+    return d
+
+
 @nb.njit(cache=True)
 def _neighbours(
     first: int, m: int, previous: np.ndarray, half_window: int, others: np.ndarray
@@ -410,15 +431,8 @@ def _choose_block(
     round_base = np.uint64(round_) * np.uint64(n)
     c0 = start
     while c0 < stop:
-        # A chunk: up to CHUNK households of one district.
-        d = district[c0]
-        m, most = 1, min(CHUNK, stop - c0)
-        while m < most and district[c0 + m] == d:
-            m += 1
-        if d != current:
-            sums[b, current] += acc
-            acc[:] = 0.0
-            current = d
+        d, m = _chunk(district, c0, stop)
+        current = _enter(sums, b, acc, current, d)
         _neighbours(c0, m, prev, half_window, others)
         gw, ii, att = gen_weight[c0 : c0 + m], inv_income[c0 : c0 + m], attitude[c0 : c0 + m]
         hab, out = flat_habit[c0 * groups : (c0 + m) * groups], chose[c0 : c0 + m]
@@ -549,14 +563,8 @@ def _route_block(
     round_base = np.uint64(round_) * np.uint64(n)
     c0 = start
     while c0 < stop:
-        d = district[c0]
-        m, most = 1, min(CHUNK, stop - c0)
-        while m < most and district[c0 + m] == d:
-            m += 1
-        if d != current:
-            sums[b, current] += acc
-            acc[:] = 0.0
-            current = d
+        d, m = _chunk(district, c0, stop)
+        current = _enter(sums, b, acc, current, d)
         for g in range(groups):
             top_up_d[g] = top_up[d, g] if top_up.shape[0] > 0 else 0.0
             base_d[g] = deposit_base[d, g] if depositing[g] else 0.0

@@ -45,6 +45,12 @@ def numpy_hand_on(sums, composition, to_t, deposit, sellable, separate_share, se
     return np.concatenate([generated, *moved])
 
 
+def compiled_hand_on(step):
+    """:func:`sim.agents._hand_on` of a step drawn by :func:`steps`."""
+    sums, *rest = step
+    return _hand_on(sums, GROUP_INDEX_ARRAY, *rest)
+
+
 @st.composite
 def steps(draw):
     """A step's sums for 1-14 districts and what households face."""
@@ -75,12 +81,9 @@ def steps(draw):
 @settings(max_examples=200, deadline=None)
 @given(steps())
 def test_the_compiled_hand_on_is_the_numpy_rule_to_the_last_bit(step) -> None:
-    sums, composition, to_t, deposit, sellable, separate_share, served, water, leak = step
-    got = _hand_on(
-        sums, GROUP_INDEX_ARRAY, composition, to_t, deposit, sellable, separate_share, served, water, leak
-    )
+    got = compiled_hand_on(step)
     want = numpy_hand_on(*step)
-    assert got.shape == (8 * len(to_t), N_MATERIALS) == want.shape
+    assert got.shape == (8 * len(step[2]), N_MATERIALS) == want.shape
     assert np.array_equal(got, want)
 
 
@@ -88,10 +91,8 @@ def test_the_compiled_hand_on_is_the_numpy_rule_to_the_last_bit(step) -> None:
 @given(steps())
 def test_every_district_hands_on_what_it_generated(step) -> None:
     """Each district's node ends the step empty: generated = the sum of its routes (float rounding aside)."""
-    sums, composition, to_t, deposit, sellable, separate_share, served, water, leak = step
-    out = _hand_on(
-        sums, GROUP_INDEX_ARRAY, composition, to_t, deposit, sellable, separate_share, served, water, leak
-    )
+    sums, composition, to_t, deposit, sellable = step[:5]
+    out = compiled_hand_on(step)
     n = len(to_t)
     generated = out[:n]
     routes = out[n:].reshape(len(ROUTES), n, N_MATERIALS)

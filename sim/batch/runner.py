@@ -34,7 +34,7 @@ from sim.batch.sweep import Sweep, load_sweep
 from sim.errors import InputError
 from sim.loader import default_scenario, load_scenario
 from sim.metrics import INDICATORS
-from sim.results import versions as _versions
+from sim.results import versions
 from sim.runner import DEFAULT_SEED, run_scenario
 from sim.scenario import Scenario
 
@@ -42,12 +42,6 @@ from sim.scenario import Scenario
 MAX_IN_FLIGHT = 1024
 #: How often [s] a sweep waiting for results checks that its executor still has workers.
 WATCH_EVERY_S = 1.0
-
-
-@lru_cache(maxsize=1)
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape the numbers, where the task ran."""
-    return _versions()
 
 
 @dataclass(frozen=True)
@@ -73,7 +67,7 @@ class TaskResult:
     error: str | None
     duration_s: float
     host: str = field(default_factory=socket.gethostname)
-    versions: dict[str, str] = field(default_factory=versions)
+    versions: dict[str, str] = field(default_factory=versions)  # where the task ran
 
 
 def annual_outcomes(
