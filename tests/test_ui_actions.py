@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
 import pytest
+from dash import no_update
 
-from ui import actions, runs, state
+from ui import actions, callbacks, runs, state
 
 
 @pytest.fixture(scope="module")
@@ -251,3 +253,39 @@ def test_a_finished_sweep_opens_for_comparison(tmp_path: Path) -> None:
         strict=True,
     ):
         assert low <= mid <= high
+
+
+def _patched(history: list, patch: Any) -> list:
+    """``history`` after a Dash Patch of list deletions and appends (as the browser applies it)."""
+    out = list(history)
+    for op in patch.to_plotly_json()["operations"]:
+        if op["operation"] == "Delete":
+            del out[op["location"][0]]
+        elif op["operation"] == "Append":
+            out.append(op["params"]["value"])
+        else:
+            raise AssertionError(f"unexpected operation {op}")
+    return out
+
+
+def test_the_undo_stack_patch_keeps_the_newest_up_to_its_bound() -> None:
+    history: list = []
+    size = 0
+    for i in range(state.HISTORY_LIMIT + 5):
+        patch, size = callbacks.history_patch(size, {"n": i})
+        history = _patched(history, patch)
+        assert size == len(history) == min(i + 1, state.HISTORY_LIMIT)
+    assert [h["n"] for h in history] == list(range(5, state.HISTORY_LIMIT + 5))
+
+
+def test_the_share_link_of_a_lever_change_encodes_it(baseline: dict, start: dict) -> None:
+    out = actions.on_controls(baseline, [("collection_coverage", True)], [], [], None)
+    assert out.scenario is not None
+    link, badge = callbacks.link_outputs(
+        out.scenario, start, "http://host/?old=1", 2030, None, {"scenario": baseline, "name": ""}, None
+    )
+    assert link.startswith("http://host/?") and "old=1" not in link and "collection_coverage" in link
+    assert "year=2030" in link
+    assert state.decode_link(link.split("?", 1)[1]).year == 2030
+    assert isinstance(badge, str) and badge
+    assert callbacks.link_outputs(out.scenario, start, None, 2030, None, None, None) == (no_update, no_update)

@@ -154,7 +154,6 @@ RUN_OUTPUTS = (
     Output(ids.CARDS, "children", allow_duplicate=True),
     Output(ids.STORE_CARDS_FOR, "data", allow_duplicate=True),
 )
-_NO_RUN = (no_update,) * len(RUN_OUTPUTS)
 #: What the cards of a run are drawn against.
 RUN_STATES = (State(*BASELINE), State(*YEAR), State(*BAND))
 RUN_RUNNING = [(Output(ids.RUN_SPINNER, "className"), "", SPINNER_IDLE)]
@@ -181,6 +180,55 @@ def run_outputs(scenario: dict, baseline: dict | None, year: int | None, band: d
     return result, flows, status, first, last, marks, cards, cards_for(result, baseline, year, band)
 
 
+#: The share link and the scenario's badge (name, changes from the baseline).
+LINK_OUTPUTS = (
+    Output(ids.SHARE_LINK, "value", allow_duplicate=True),
+    Output(ids.SCENARIO_BADGE, "children", allow_duplicate=True),
+)
+#: What the link and badge are made from besides the scenario, the year and the baseline.
+LINK_STATES = (
+    State(ids.STORE_START, "data"),
+    State(ids.LOCATION, "href"),
+    State(ids.COMPARE_SELECT, "value"),
+    State(ids.STORE_SAVED, "data"),
+)
+
+
+def link_outputs(
+    scenario: dict,
+    start: dict,
+    href: str | None,
+    year: int | None,
+    compare: list | None,
+    baseline: dict | None,
+    saved: dict | None,
+) -> tuple:
+    """The values of :data:`LINK_OUTPUTS` (unchanged while the page has no address yet)."""
+    if not href:
+        return no_update, no_update
+    compared = [(n, saved[n]["scenario"]) for n in compare or [] if saved and n in saved]
+    query = state.encode_link(
+        scenario, start["preset"], start["scenario"], year, current_language(), compared
+    )
+    reference = (baseline or {}).get("scenario")
+    base_name = state.display_name((baseline or {}).get("name", ""))
+    return href.split("?")[0] + query, state.badge(scenario, reference, base_name, saved)
+
+
+def history_patch(size: int | None, pushed: dict) -> tuple[Patch, int]:
+    """The undo stack's change with ``pushed`` on top (the oldest dropped beyond the bound), and its new size.
+
+    The stack stays in the browser: only the scenario pushed is sent, as a Patch.
+    """
+    size = size or 0
+    patch = Patch()
+    if size >= state.HISTORY_LIMIT:
+        del patch[0]
+        size -= 1
+    patch.append(pushed)
+    return patch, size + 1
+
+
 def register_scenario_callbacks(app: Dash) -> None:
     """Controls, undo/reset/presets/links/import, save and the pickers of saved scenarios."""
 
@@ -188,20 +236,32 @@ def register_scenario_callbacks(app: Dash) -> None:
         app,
         Output(ids.STORE_SCENARIO, "data", allow_duplicate=True),
         Output(ids.STORE_HISTORY, "data", allow_duplicate=True),
+        Output(ids.STORE_HISTORY_SIZE, "data", allow_duplicate=True),
         Output(LEVER_ON, "checked"),
         Output(LEVER_PARAMS, "children"),
         Output(ids.LEVER_MSG, "children"),
         *RUN_OUTPUTS,
+        *LINK_OUTPUTS,
         Input(LEVER_ON, "checked"),
         Input(LEVER_PARAM, "value"),
         Input(ASSUMPTION, "value"),
         State(ids.STORE_SCENARIO, "data"),
+        State(ids.STORE_HISTORY_SIZE, "data"),
         *RUN_STATES,
+        *LINK_STATES,
         running=RUN_RUNNING,
         prevent_initial_call=True,
     )
     def controls_changed(
-        _on: list, _params: list, _assumptions: list, scenario: dict, *run_states: Any
+        _on: list,
+        _params: list,
+        _assumptions: list,
+        scenario: dict,
+        history_size: int | None,
+        baseline: dict | None,
+        year: int | None,
+        band: dict | None,
+        *link_states: Any,
     ) -> tuple:
         switches = [(i["id"]["lever"], bool(i.get("value"))) for i in ctx.inputs_list[0]]
         params = [(i["id"]["lever"], i["id"]["param"], i.get("value")) for i in ctx.inputs_list[1]]
@@ -214,14 +274,24 @@ def register_scenario_callbacks(app: Dash) -> None:
         ]
         toggled = actions.toggled_levers(scenario, out.scenario)
         boxes = panels.lever_params_of(out.scenario, toggled) if out.scenario and toggled else {}
-        params_out = [boxes.get(o["id"]["lever"], no_update) for o in ctx.outputs_list[3]]
+        params_out = [boxes.get(o["id"]["lever"], no_update) for o in ctx.outputs_list[4]]
         if out.scenario is None:
-            return no_update, no_update, shown, params_out, out.message or no_update, *_NO_RUN
-        # The run comes with the change (one round trip instead of two), and only the scenario
-        # pushed goes to the undo stack, which stays in the browser (trimmed by keepHistory).
-        pushed = Patch()
-        pushed.append(out.pushed)
-        return out.scenario, pushed, shown, params_out, no_update, *run_outputs(out.scenario, *run_states)
+            unchanged = (no_update,) * (len(RUN_OUTPUTS) + len(LINK_OUTPUTS))
+            return no_update, no_update, no_update, shown, params_out, out.message or no_update, *unchanged
+        # The run, the link and the badge come with the change (one round trip for all), and
+        # only the scenario pushed goes to the undo stack, which stays in the browser.
+        history, size = history_patch(history_size, out.pushed)
+        start, href, compare, saved = link_states
+        return (
+            out.scenario,
+            history,
+            size,
+            shown,
+            params_out,
+            no_update,
+            *run_outputs(out.scenario, baseline, year, band),
+            *link_outputs(out.scenario, start, href, year, compare, baseline, saved),
+        )
 
     @localized(
         app,
@@ -238,6 +308,7 @@ def register_scenario_callbacks(app: Dash) -> None:
         Output(ids.YEAR, "value", allow_duplicate=True),
         Output(ids.STORE_LINK_COMPARE, "data"),
         Output(ids.RUN_REQUEST, "data"),
+        Output(ids.STORE_HISTORY_SIZE, "data", allow_duplicate=True),
         Input(ids.LOCATION, "search"),
         Input(ids.UNDO, "n_clicks"),
         Input(ids.menu_action("undo"), "n_clicks"),
@@ -315,6 +386,7 @@ def register_scenario_callbacks(app: Dash) -> None:
             _or_keep(rep.year),
             rep.compare if rep.compare else no_update,
             state.digest(rep.scenario) if rep.scenario is not None else no_update,
+            len(rep.history) if rep.history is not None else no_update,
         )
 
     @localized(
@@ -406,34 +478,32 @@ def register_scenario_callbacks(app: Dash) -> None:
 
     @localized(
         app,
-        Output(ids.SHARE_LINK, "value"),
-        Output(ids.SCENARIO_BADGE, "children"),
-        Input(ids.STORE_SCENARIO, "data"),
+        *LINK_OUTPUTS,
+        Input(ids.RUN_REQUEST, "data"),
         Input(ids.STORE_START, "data"),
         Input(ids.LOCATION, "href"),
         Input(ids.YEAR, "value"),
         Input(ids.COMPARE_SELECT, "value"),
         Input(ids.STORE_BASELINE, "data"),
+        State(ids.STORE_SCENARIO, "data"),
         State(ids.STORE_SAVED, "data"),
+        prevent_initial_call="initial_duplicate",
     )
     def share_link(
-        scenario: dict,
+        _request: Any,
         start: dict,
         href: str | None,
         year: int | None,
         compare: list | None,
         baseline: dict | None,
+        scenario: dict,
         saved: dict | None,
     ) -> tuple:
+        # A scenario replaced whole (undo, reset, presets, links...) comes with a run request;
+        # a lever change brings its own link (controls_changed).
         if not href:
             raise PreventUpdate
-        compared = [(n, saved[n]["scenario"]) for n in compare or [] if saved and n in saved]
-        query = state.encode_link(
-            scenario, start["preset"], start["scenario"], year, current_language(), compared
-        )
-        reference = (baseline or {}).get("scenario")
-        base_name = state.display_name((baseline or {}).get("name", ""))
-        return href.split("?")[0] + query, state.badge(scenario, reference, base_name, saved)
+        return link_outputs(scenario, start, href, year, compare, baseline, saved)
 
     @localized(
         app,
@@ -841,7 +911,7 @@ def register_chart_router(app: Dash) -> None:
 
 
 def register_clientside_callbacks(app: Dash) -> None:
-    """What runs in the browser: address bar, undo stack's bound, play ticks, language, clipboard, lever panel."""
+    """What runs in the browser: address bar, play ticks, language, clipboard, lever panel."""
     app.clientside_callback(
         """
         function (link) {
@@ -856,12 +926,6 @@ def register_clientside_callbacks(app: Dash) -> None:
         """,
         Output(ids.STORE_URL_SYNC, "data"),
         Input(ids.SHARE_LINK, "value"),
-    )
-    app.clientside_callback(
-        f"function (history) {{ return window.plasticSim.keepHistory(history, {state.HISTORY_LIMIT}); }}",
-        Output(ids.STORE_HISTORY, "data", allow_duplicate=True),
-        Input(ids.STORE_HISTORY, "data"),
-        prevent_initial_call=True,
     )
     app.clientside_callback(
         "function (n, frames, year, first, last) { return window.plasticSim.playTick(frames, year, first, last); }",

@@ -11,6 +11,7 @@ from __future__ import annotations
 STORE_START = "store-start"  # {"preset": str, "scenario": dict}: what reset returns to
 STORE_SCENARIO = "store-scenario"  # the current scenario (validated JSON dump)
 STORE_HISTORY = "store-history"  # undo stack of earlier scenarios
+STORE_HISTORY_SIZE = "store-history-size"  # its length (the server trims it without reading it)
 STORE_RESULT = "store-result"  # compact result of the current scenario (without flows)
 STORE_FLOWS = "store-flows"  # yearly flows by edge of the current scenario
 STORE_BASELINE = "store-baseline"  # compact result of the comparison baseline

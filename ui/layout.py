@@ -40,6 +40,7 @@ def stores(start: dict[str, Any], lang: str) -> list[Any]:
         dcc.Store(id=ids.STORE_START, data=start),
         dcc.Store(id=ids.STORE_SCENARIO, data=start["scenario"]),
         dcc.Store(id=ids.STORE_HISTORY, data=[]),
+        dcc.Store(id=ids.STORE_HISTORY_SIZE, data=0),
         dcc.Store(id=ids.STORE_RESULT),
         dcc.Store(id=ids.STORE_FLOWS),
         dcc.Store(id=ids.STORE_BASELINE),

@@ -1,5 +1,5 @@
 /* What the app does in the browser, without a round trip to the server (ui/callbacks.py,
-   register_clientside_callbacks): the undo stack's bound, play ticks from prepared frames, the
+   register_clientside_callbacks): play ticks from prepared frames, the
    language switch, copying the share link, and folding the lever panel. */
 /* Dash 4 checks, on every change of its store, every component path ever updated for each
    component marked ``dashChildrenUpdate`` (re-render when a child changes). Mantine marks its
@@ -72,12 +72,6 @@ window.plasticSim = (function () {
     return [next, done, done ? next : null];
   }
 
-  /* The undo stack at most ``limit`` scenarios long (a lever change appends the scenario before
-     it, with a Patch from the server; the oldest are dropped here, without a round trip). */
-  function keepHistory(history, limit) {
-    return history && history.length > limit ? history.slice(-limit) : noUpdate();
-  }
-
   /* Reload the page in another language, keeping everything the share link holds. */
   function switchLanguage(chosen, lang, link) {
     if (!chosen || chosen === lang) { return noUpdate(); }
@@ -120,7 +114,8 @@ window.plasticSim = (function () {
   /* Which chart to draw again (only that of the shown tab, when one of its inputs changed or
      the tab was opened) and whether the cards must be drawn again (a run brings its own cards,
      drawn against the baseline, year and band of when it started: ``cardsFor``). Charts of
-     hidden tabs and cards that are already right cost no request. */
+     hidden tabs and cards that are already right cost no request. A chart alone is asked for
+     after the next paint, so a run's cards show before the chart's request and drawing. */
   let ticks = 0;
   function routeCharts(spec, args) {
     const values = {};
@@ -141,8 +136,19 @@ window.plasticSim = (function () {
       cardsFor.band === bandDigest && cardsFor.year === values[spec.year];
     const cards = result && (spec.cards.some(changed) || (changed(spec.result) && !drawn));
     out.push(cards ? tick : noUpdate());
-    return out;
+    return cards || out.every(v => v === noUpdate()) ? out : afterPaint(out);
   }
 
-  return { keepHistory, playTick, switchLanguage, copyLink, toggleNavbar, routeCharts };
+  /* ``value``, once the browser has painted what changed (a run's cards before the chart is
+     asked for and drawn); at most 100 ms later where nothing is painted (a hidden page). */
+  function afterPaint(value) {
+    return new Promise(function (resolve) {
+      let done = false;
+      const go = function () { if (!done) { done = true; resolve(value); } };
+      window.requestAnimationFrame(() => setTimeout(go, 0));
+      setTimeout(go, 100);
+    });
+  }
+
+  return { playTick, switchLanguage, copyLink, toggleNavbar, routeCharts };
 })();
