@@ -24,12 +24,10 @@ from ui.text import t
 class ControlsOutcome:
     """Result of moving a control: the new scenario (None = unchanged) and what to show.
 
-    ``pushed`` is the scenario to put on the undo stack (the one before the change, None if
-    unchanged): the stack itself stays in the browser, which appends it.
+    On a change, the scenario before it goes on the undo stack, which stays in the browser.
     """
 
     scenario: dict[str, Any] | None
-    pushed: dict[str, Any] | None
     switches: list[bool]
     message: str = ""
 
@@ -92,10 +90,10 @@ def on_controls(
     try:
         new = state.validated(candidate)
     except InputError as exc:
-        return ControlsOutcome(None, None, shown, t("lever.invalid", error=str(exc)))
+        return ControlsOutcome(None, shown, t("lever.invalid", error=str(exc)))
     if state.same_run(new, scenario):
-        return ControlsOutcome(None, None, shown)
-    return ControlsOutcome(new, scenario, shown)
+        return ControlsOutcome(None, shown)
+    return ControlsOutcome(new, shown)
 
 
 def on_link(query: str | None) -> Replacement:

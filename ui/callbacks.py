@@ -279,8 +279,8 @@ def register_scenario_callbacks(app: Dash) -> None:
             unchanged = (no_update,) * (len(RUN_OUTPUTS) + len(LINK_OUTPUTS))
             return no_update, no_update, no_update, shown, params_out, out.message or no_update, *unchanged
         # The run, the link and the badge come with the change (one round trip for all), and
-        # only the scenario pushed goes to the undo stack, which stays in the browser.
-        history, size = history_patch(history_size, out.pushed)
+        # only the scenario before the change goes to the undo stack, which stays in the browser.
+        history, size = history_patch(history_size, scenario)
         start, href, compare, saved = link_states
         return (
             out.scenario,
