@@ -8,7 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from sim.i18n import LANGS
 from ui import figures, logic, runs, state
+from ui.text import use_language
 
 
 def trends(*args: Any, **kwargs: Any) -> go.Figure:
@@ -50,6 +52,16 @@ def test_trends_draw_current_baseline_band_and_target(annual: pd.DataFrame) -> N
 def test_trends_without_results_show_a_message() -> None:
     fig = trends(pd.DataFrame(), pd.DataFrame())
     assert fig.layout.annotations[0].text == "Waiting for results…"
+
+
+def test_prepare_builds_the_trends_grid_of_every_language_before_a_request() -> None:
+    figures._grid_json.cache_clear()
+    figures.prepare()
+    assert figures._grid_json.cache_info().currsize == len(LANGS)
+    for lang in LANGS:
+        with use_language(lang):
+            figures._trends_grid_json()
+    assert figures._grid_json.cache_info().misses == len(LANGS)  # all three from the cache
 
 
 def test_sankey_merges_households_and_keeps_mass(result: dict, annual: pd.DataFrame) -> None:

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from sim.i18n import LANGS
 from sim.metrics import TRADED
 from sim.network import NodeKind
 from ui.logic import (
@@ -32,7 +33,7 @@ from ui.logic import (
     unit_of,
 )
 from ui.runs import band_label
-from ui.text import current_language, font_family, has_text, t
+from ui.text import current_language, font_family, has_text, t, use_language
 
 CURRENT = "#1c7ed6"
 BASELINE = "#868e96"
@@ -80,6 +81,10 @@ WIDTH_CLASSES = 6
 MAX_EDGE_WIDTH = 14.0
 
 
+#: Plotly template of every figure.
+TEMPLATE = "plotly_white"
+
+
 def _line_width(big: bool) -> float:
     """Width of the scenario lines [px] (wider in presenter mode)."""
     return 4 if big else 2.5
@@ -88,7 +93,7 @@ def _line_width(big: bool) -> float:
 def _style_layout(big: bool, height: int, legend: dict[str, Any] | None = None) -> dict[str, Any]:
     """Common look as layout properties: fonts, height (taller in presenter mode), a legend that hides no axis."""
     return {
-        "template": "plotly_white",
+        "template": TEMPLATE,
         "font": {"size": 18 if big else 12, "family": font_family()},
         "height": int(height * (1.3 if big else 1.0)),
         "margin": {"l": 56, "r": 20, "t": 86 if big else 72, "b": 40},
@@ -209,6 +214,29 @@ def _grid_json(titles: tuple[str, ...], rows: int, cols: int) -> str:
     return json.dumps(fig.to_plotly_json()["layout"])
 
 
+#: Columns of the trends' grid of small multiples.
+TRENDS_COLUMNS = 4
+
+
+def _trends_grid_json() -> str:
+    """The trends' grid in the page's language (:func:`_grid_json`)."""
+    specs = [c.indicator for c in CARDS]
+    rows = math.ceil(len(specs) / TRENDS_COLUMNS)
+    return _grid_json(tuple(indicator_label(i) for i in specs), rows, TRENDS_COLUMNS)
+
+
+def prepare() -> None:
+    """Build the cached parts of the trends, drawn after every lever change, in every language.
+
+    Plotly's subplot grid and template take about 0.1-0.2 s the first time; the server builds
+    them before its first request so that no first lever change waits for them.
+    """
+    for lang in LANGS:
+        with use_language(lang):
+            _trends_grid_json()
+    _template_json(TEMPLATE)
+
+
 @lru_cache(maxsize=1)
 def _template_json(name: str) -> str:
     """A Plotly template as JSON: a plain figure carries it whole, as Plotly's objects would."""
@@ -243,9 +271,7 @@ def trends_figure(
     if current.empty:
         return empty_figure(big=big, height=560).to_plotly_json()
     specs = [c.indicator for c in CARDS]
-    cols = 4
-    rows = math.ceil(len(specs) / cols)
-    layout = json.loads(_grid_json(tuple(indicator_label(i) for i in specs), rows, cols))
+    layout = json.loads(_trends_grid_json())
     shown = current if upto_year is None else current[current.index <= upto_year]
     shown_years = [int(y) for y in shown.index]
     baseline_years = [int(y) for y in baseline.index]
@@ -303,7 +329,7 @@ def trends_figure(
         layout[key]["range"] = [int(current.index.min()) - 0.5, int(current.index.max()) + 0.5]
     for title in layout["annotations"]:
         title["font"] = {**title.get("font", {}), "size": 18 if big else 12}
-    marks, notes = event_marks(events or [], len(specs), cols, big)
+    marks, notes = event_marks(events or [], len(specs), TRENDS_COLUMNS, big)
     layout["shapes"] = shapes + marks
     layout["annotations"] += notes
     layout.update(_style_layout(big, 560))
