@@ -205,24 +205,26 @@ def event_marks(events: list[Event], panels: int, labelled: int, big: bool) -> t
     return shapes, notes
 
 
-@lru_cache(maxsize=8)
-def _grid_json(titles: tuple[str, ...], rows: int, cols: int) -> str:
-    """Layout of the trends' grid of small multiples (axes' domains, titles), as JSON (copied per use)."""
-    fig = make_subplots(
-        rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.16, horizontal_spacing=0.06
-    )
-    return json.dumps(fig.to_plotly_json()["layout"])
-
-
 #: Columns of the trends' grid of small multiples.
 TRENDS_COLUMNS = 4
 
 
+@lru_cache(maxsize=8)
+def _grid_json(titles: tuple[str, ...]) -> str:
+    """Layout of the trends' grid of small multiples (axes' domains, titles), as JSON (copied per use)."""
+    fig = make_subplots(
+        rows=math.ceil(len(titles) / TRENDS_COLUMNS),
+        cols=TRENDS_COLUMNS,
+        subplot_titles=titles,
+        vertical_spacing=0.16,
+        horizontal_spacing=0.06,
+    )
+    return json.dumps(fig.to_plotly_json()["layout"])
+
+
 def _trends_grid_json() -> str:
     """The trends' grid in the page's language (:func:`_grid_json`)."""
-    specs = [c.indicator for c in CARDS]
-    rows = math.ceil(len(specs) / TRENDS_COLUMNS)
-    return _grid_json(tuple(indicator_label(i) for i in specs), rows, TRENDS_COLUMNS)
+    return _grid_json(tuple(indicator_label(c.indicator) for c in CARDS))
 
 
 def prepare() -> None:
