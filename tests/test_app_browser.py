@@ -415,6 +415,31 @@ def test_an_idle_page_runs_no_animation(dash_duo, app) -> None:
     assert dash_duo.driver.execute_script("return document.getAnimations().length;") == 0
 
 
+#: Records, in the page, whether the run spinner was visible each time Dash marked the status as
+#: waiting for a callback, and whether it was hidden each time the mark went.
+SPINNER_WATCH = """
+window._spinner = [];
+const status = document.getElementById('run-status'), spinner = document.getElementById('run-spinner');
+new MutationObserver(() => window._spinner.push(
+    [status.getAttribute('data-dash-is-loading'), getComputedStyle(spinner).visibility]))
+    .observe(status, {attributes: true, attributeFilter: ['data-dash-is-loading']});
+"""
+
+
+def test_the_spinner_shows_while_a_lever_change_runs(dash_duo, app) -> None:
+    """The spinner follows Dash's loading mark on the status: shown during the run, hidden after."""
+    open_app(dash_duo, app)
+    wait_for_element_gone(dash_duo)
+    dash_duo.driver.execute_script(SPINNER_WATCH)
+    before = text(dash_duo, CARD.format("collection_rate"))
+    click(dash_duo, "#lever-collection_coverage input[type=checkbox]")
+    wait_for_change(dash_duo, CARD.format("collection_rate"), before)
+    wait_for_element_gone(dash_duo)
+    seen = dash_duo.driver.execute_script("return window._spinner;")
+    assert ["true", "visible"] in seen, seen
+    assert seen[-1] == [None, "hidden"], seen
+
+
 def link_target(dash_duo) -> float | None:
     """The collection-coverage target in the page's share link (None if the link has none)."""
     query = urlsplit(dash_duo.find_element("#share-link").get_attribute("value") or "").query

@@ -22,7 +22,7 @@ from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from ui import actions, controls, figures, ids, logic, panels, runs, state
-from ui.layout import SPINNER_IDLE, TOUR_STEPS, tour_step
+from ui.layout import TOUR_STEPS, tour_step
 from ui.text import current_language, number, t, use_language
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -156,7 +156,6 @@ RUN_OUTPUTS = (
 )
 #: What the cards of a run are drawn against.
 RUN_STATES = (State(*BASELINE), State(*YEAR), State(*BAND))
-RUN_RUNNING = [(Output(ids.RUN_SPINNER, "className"), "", SPINNER_IDLE)]
 
 
 def run_outputs(scenario: dict, baseline: dict | None, year: int | None, band: dict | None) -> tuple:
@@ -249,7 +248,6 @@ def register_scenario_callbacks(app: Dash) -> None:
         State(ids.STORE_HISTORY_SIZE, "data"),
         *RUN_STATES,
         *LINK_STATES,
-        running=RUN_RUNNING,
         prevent_initial_call=True,
     )
     def controls_changed(
@@ -630,7 +628,6 @@ def register_result_callbacks(app: Dash) -> None:
         Input(ids.RUN_REQUEST, "data"),
         State(ids.STORE_SCENARIO, "data"),
         *RUN_STATES,
-        running=RUN_RUNNING,
         prevent_initial_call="initial_duplicate",
     )
     def run_current(_request: Any, scenario: dict, *run_states: Any) -> tuple:

@@ -23,10 +23,12 @@ GRAPH_CONFIG: Any = {"displaylogo": False, "toImageButtonOptions": {"format": "p
 HEADER_HEIGHT = 56
 
 
-#: Class of the run spinner while nothing runs: hidden, its place kept, and not animated
-#: (``app.css``), so an idle page does not keep the browser busy: a CSS animation runs, and costs
-#: CPU, even where it is hidden.
-SPINNER_IDLE = "run-spinner-idle"
+#: Class of the run spinner's row: the spinner shows only while the status beside it waits for a
+#: callback (Dash marks it ``data-dash-is-loading``; ``app.css``), so a run needs no callback
+#: output of its own to show and hide it (each is a re-render of the page's components). While
+#: hidden it keeps its place and does not animate: a CSS animation runs, and costs CPU, even
+#: where it is hidden.
+RUN_ROW = "run-row"
 
 
 def theme(lang: str) -> dict[str, Any]:
@@ -549,10 +551,11 @@ def results(start_year: int, end_year: int) -> list[Any]:
                 ),
                 dmc.Group(
                     [
-                        dmc.Loader(id=ids.RUN_SPINNER, size="xs", className=SPINNER_IDLE),
+                        dmc.Loader(id=ids.RUN_SPINNER, size="xs"),
                         dmc.Text(id=ids.STATUS, size="xs", c="dimmed", className="status-text"),
                     ],
                     gap=6,
+                    className=RUN_ROW,
                 ),
             ],
             justify="space-between",
