@@ -288,3 +288,13 @@ def test_the_share_link_of_a_lever_change_encodes_it(baseline: dict, start: dict
     assert state.decode_link(link.split("?", 1)[1]).year == 2030
     assert isinstance(badge, str) and badge
     assert callbacks.link_outputs(out.scenario, start, None, 2030, None, None, None) == (no_update, no_update)
+
+
+def test_a_run_sends_the_year_slider_s_range_only_when_its_years_change(baseline: dict) -> None:
+    fresh = callbacks.run_outputs(baseline, None, 2030, None)
+    first, last, marks = fresh[3:6]
+    assert (first, last) == (baseline["time"]["start_year"], baseline["time"]["end_year"])
+    assert marks[0] == {"value": first, "label": str(first)} and marks[-1]["value"] <= last
+    assert callbacks.run_outputs(baseline, None, 2030, None, first, last)[3:6] == (no_update,) * 3
+    longer = callbacks.run_outputs(baseline, None, 2030, None, first, last + 1)[3:6]
+    assert longer == (first, last, marks)

@@ -22,7 +22,7 @@ from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from ui import actions, controls, figures, ids, logic, panels, runs, state
-from ui.layout import TOUR_STEPS, tour_step
+from ui.layout import TOUR_STEPS, tour_step, year_marks
 from ui.text import current_language, number, t, use_language
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -154,15 +154,24 @@ RUN_OUTPUTS = (
     Output(ids.CARDS, "children", allow_duplicate=True),
     Output(ids.STORE_CARDS_FOR, "data", allow_duplicate=True),
 )
-#: What the cards of a run are drawn against.
-RUN_STATES = (State(*BASELINE), State(*YEAR), State(*BAND))
+#: What the cards of a run are drawn against, and the years the slider spans now.
+RUN_STATES = (State(*BASELINE), State(*YEAR), State(*BAND), State(ids.YEAR, "min"), State(ids.YEAR, "max"))
 
 
-def run_outputs(scenario: dict, baseline: dict | None, year: int | None, band: dict | None) -> tuple:
+def run_outputs(
+    scenario: dict,
+    baseline: dict | None,
+    year: int | None,
+    band: dict | None,
+    shown_first: int | None = None,
+    shown_last: int | None = None,
+) -> tuple:
     """Run a scenario: the values of :data:`RUN_OUTPUTS`.
 
     The cards come with the run (no round trip of their own); the browser asks ``show_cards``
-    for them again only if the baseline, year or band changed meanwhile.
+    for them again only if the baseline, year or band changed meanwhile. The year slider's range
+    and marks are sent only if the run's years differ from those it shows (``shown_first`` to
+    ``shown_last``): an unchanged output would still re-render the slider.
     """
     result, flows = runs.split(runs.run_compact(scenario))
     bounds = logic.year_bounds(runs.annual_frame(result))
@@ -174,9 +183,12 @@ def run_outputs(scenario: dict, baseline: dict | None, year: int | None, band: d
         households=number(result["households"]),
         seed=result["seed"],
     )
-    marks = [{"value": y, "label": str(y)} for y in range(first, last + 1, 5)]
     cards = _cards(result, baseline, year, band)
-    return result, flows, status, first, last, marks, cards, cards_for(result, baseline, year, band)
+    if (first, last) == (shown_first, shown_last):
+        span: tuple = (no_update, no_update, no_update)
+    else:
+        span = (first, last, year_marks(first, last))
+    return result, flows, status, *span, cards, cards_for(result, baseline, year, band)
 
 
 #: The share link and the scenario's badge (name, changes from the baseline).
@@ -259,6 +271,8 @@ def register_scenario_callbacks(app: Dash) -> None:
         baseline: dict | None,
         year: int | None,
         band: dict | None,
+        shown_first: int | None,
+        shown_last: int | None,
         *link_states: Any,
     ) -> tuple:
         switches = [(i["id"]["lever"], bool(i.get("value"))) for i in ctx.inputs_list[0]]
@@ -287,7 +301,7 @@ def register_scenario_callbacks(app: Dash) -> None:
             shown,
             params_out,
             no_update,
-            *run_outputs(out.scenario, baseline, year, band),
+            *run_outputs(out.scenario, baseline, year, band, shown_first, shown_last),
             *link_outputs(out.scenario, start, href, year, compare, baseline, saved),
         )
 

@@ -531,9 +531,14 @@ def runs_box() -> dmc.Paper:
     )
 
 
+def year_marks(first: int, last: int) -> list[dict[str, Any]]:
+    """The year slider's marks: every fifth year from ``first`` to ``last``."""
+    return [{"value": y, "label": str(y)} for y in range(first, last + 1, 5)]
+
+
 def results(start_year: int, end_year: int) -> list[Any]:
     """Cards, year slider with play, and the result tabs."""
-    marks = [{"value": y, "label": str(y)} for y in range(start_year, end_year + 1, 5)]
+    marks = year_marks(start_year, end_year)
     return [
         dmc.Alert(
             id=ids.ERROR_ALERT, title=t("error.title"), color="red", withCloseButton=True, hide=True, mb="sm"
