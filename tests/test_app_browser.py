@@ -580,3 +580,13 @@ def test_the_tour_walks_through_four_steps(dash_duo, app) -> None:
     # Taking the tour also retires the first-use hint in this browser.
     until(dash_duo, lambda: not js(dash_duo, shown, "tour-hint"))
     assert severe_logs(dash_duo) == []
+
+
+@pytest.mark.parametrize("how", [[], ["--poll"]], ids=["told-by-the-page", "polling"])
+def test_the_latency_script_times_each_change(how: list[str], capsys) -> None:
+    """``scripts/measure_latency.py`` runs the real app and times every change it makes."""
+    from scripts import measure_latency
+
+    times = measure_latency.main(["--changes", "3", *how])
+    assert len(times) == 3 and all(0 < seconds < TIMEOUT for seconds in times)
+    assert capsys.readouterr().out.splitlines()[-1].endswith("over 3 changes")
