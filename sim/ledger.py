@@ -8,8 +8,6 @@ tolerance scaled to the largest flow, in the spirit of flodym's ``check_mass_bal
 
 from __future__ import annotations
 
-import math
-import operator
 from dataclasses import dataclass
 
 import networkx as nx
@@ -41,7 +39,53 @@ class Batch:
 
 #: What :func:`_apply_batch` returns when it is done, or when a flow is negative or not finite
 #: (nothing changed); otherwise the node whose stock would end negative (flows and stocks changed).
-_DONE, _BAD_FLOW = -1, -2
+#: :func:`_apply_one` returns ``_DONE``, ``_BAD_FLOW`` or ``_OVERDRAWN`` (nothing changed).
+_DONE, _BAD_FLOW, _OVERDRAWN = -1, -2, -3
+
+
+@nb.njit(cache=True)
+def _apply_one(
+    flows: np.ndarray,
+    stock: np.ndarray,
+    edge: int,
+    source: int,
+    target: int,
+    amount: np.ndarray,
+    strict: bool,
+    is_source: bool,
+) -> int:  # pragma: no cover - compiled
+    """Record one flow along an edge (one step's row of ``flows``) and update both stocks.
+
+    The checks and arithmetic of the NumPy version this replaces, value for value: in strict
+    mode no quantity may be negative or NaN and their sum must be finite, and a source that is
+    not a boundary may not give more than it holds (beyond ``1e-9`` of its largest stock, at
+    least 1 t); the source's float dust below zero is cleared. Returns ``_DONE``, ``_BAD_FLOW``
+    or ``_OVERDRAWN``.
+    """
+    n = amount.shape[0]
+    if strict:
+        total = 0.0
+        for m in range(n):
+            if not amount[m] >= 0.0:  # also catches NaN
+                return _BAD_FLOW
+            total += amount[m]
+        if not total < np.inf:
+            return _BAD_FLOW
+        if not is_source:
+            worst, largest = -np.inf, 1.0
+            for m in range(n):
+                worst = max(worst, amount[m] - stock[source, m])
+                largest = max(largest, stock[source, m])
+            if worst > 1e-9 * largest:
+                return _OVERDRAWN
+    for m in range(n):
+        a = amount[m]
+        flows[edge, m] += a
+        stock[source, m] -= a
+        stock[target, m] += a
+        if not is_source:
+            stock[source, m] = max(stock[source, m], 0.0)  # clear float dust
+    return _DONE
 
 
 @nb.njit(cache=True)
@@ -133,8 +177,9 @@ class FlowLedger:
 
         Raises:
             KeyError: If there is no such edge in the graph.
+            ValueError: If ``tonnes`` is an array but not one value per material.
             MassBalanceError: In strict mode, if the source holds less than is moved or a
-                quantity is negative.
+                quantity is negative or not finite (nothing is changed then).
         """
         if type(tonnes) is np.ndarray and tonnes.ndim == 1 and tonnes.dtype == np.float64:
             amount = tonnes
@@ -142,25 +187,17 @@ class FlowLedger:
             amount = np.asarray(tonnes, dtype=float)
             if amount.ndim == 0:
                 amount = np.full(N_MATERIALS, float(amount))
+        if amount.shape != (N_MATERIALS,):
+            raise ValueError(f"a transfer {source} -> {target} needs {N_MATERIALS} t, got {amount.shape}")
         route = self._routes.get((source, target))
         if route is None:
             route = self._route(source, target)
         e, s, t, is_source = route
-        stock = self._stock[s]
-        if self.strict:
-            # On lists: a few Python operations cost less than numpy reductions of 7 numbers.
-            moved = amount.tolist()
-            if not (min(moved) >= 0 and sum(moved) < math.inf):  # the sum catches NaN and inf
-                raise MassBalanceError(f"negative or non-finite flow {source} -> {target}: {amount}")
-            if not is_source:
-                held = stock.tolist()
-                if max(map(operator.sub, moved, held)) > 1e-9 * max(1.0, max(held)):
-                    raise MassBalanceError(f"{source} holds {stock} t, cannot move {amount} t to {target}")
-        self.flows[self.step, e] += amount
-        stock -= amount
-        self._stock[t] += amount
-        if not is_source:
-            np.maximum(stock, 0.0, out=stock)  # clear float dust
+        outcome = _apply_one(self.flows[self.step], self._stock, e, s, t, amount, self.strict, is_source)
+        if outcome == _BAD_FLOW:
+            raise MassBalanceError(f"negative or non-finite flow {source} -> {target}: {amount}")
+        if outcome == _OVERDRAWN:
+            raise MassBalanceError(f"{source} holds {self._stock[s]} t, cannot move {amount} t to {target}")
 
     def _route(self, source: str, target: str) -> tuple[int, int, int, bool]:
         """Edge index, source and target node indices of an edge, and whether its source is a boundary.

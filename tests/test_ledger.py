@@ -196,6 +196,27 @@ def test_nan_flow_raises_in_strict_mode():
         ledger.transfer("in", "a", np.inf)
 
 
+@pytest.mark.parametrize(
+    "amount", [np.ones(N_MATERIALS - 1), np.ones((2, N_MATERIALS)), np.ones(N_MATERIALS + 1)]
+)
+def test_a_transfer_of_the_wrong_shape_is_refused_and_changes_nothing(amount: np.ndarray):
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 5.0)
+    with pytest.raises(ValueError, match=f"needs {N_MATERIALS} t"):
+        ledger.transfer("a", "b", amount)
+    np.testing.assert_array_equal(ledger.stock("a"), np.full(N_MATERIALS, 5.0))
+    np.testing.assert_array_equal(edge_flow(ledger, "a", "b"), np.zeros(N_MATERIALS))
+
+
+def test_a_transfer_from_a_strided_view_moves_what_the_view_shows():
+    ledger = make_ledger()
+    ledger.transfer("in", "a", 10.0)
+    table = np.arange(2.0 * N_MATERIALS).reshape(N_MATERIALS, 2) / 10.0
+    ledger.transfer("a", "b", table[:, 1])  # not contiguous
+    np.testing.assert_array_equal(edge_flow(ledger, "a", "b"), table[:, 1])
+    np.testing.assert_array_equal(ledger.stock("a"), 10.0 - table[:, 1])
+
+
 def test_check_catches_a_nan_in_the_records():
     ledger = make_ledger(strict=False)
     ledger.transfer("in", "a", 2.0)
