@@ -182,7 +182,8 @@ class FlowLedger:
                 quantity is negative or not finite (nothing is changed then).
         """
         if type(tonnes) is np.ndarray and tonnes.ndim == 1 and tonnes.dtype == np.float64:
-            amount = tonnes
+            # One memory layout for the compiled pass (a strided view would be compiled anew).
+            amount = tonnes if tonnes.flags.c_contiguous else np.ascontiguousarray(tonnes)
         else:
             amount = np.asarray(tonnes, dtype=float)
             if amount.ndim == 0:
