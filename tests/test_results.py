@@ -223,3 +223,21 @@ def test_a_value_that_is_not_a_finite_number_is_never_written_to_summary_json(re
     with pytest.raises(ValueError, match=r"indicators_by_year\.2026\.recycled_t = .* not a finite number"):
         broken.write(tmp_path / "run")
     assert list(tmp_path.iterdir()) == []  # nothing written, no temporary folder left
+
+
+@pytest.mark.parametrize("steps_per_year", [1, 4, 12, 52])
+def test_each_step_is_dated_the_first_of_its_month_as_pandas_dates_it(steps_per_year: int) -> None:
+    from types import SimpleNamespace
+
+    from sim.results import _date_columns
+
+    n_steps = 3 * steps_per_year + 1
+    model = SimpleNamespace(
+        n_steps=n_steps,
+        scenario=SimpleNamespace(time=SimpleNamespace(start_year=2024, steps_per_year=steps_per_year)),
+    )
+    table = _date_columns(pd.DataFrame({"x": np.arange(n_steps, dtype=float)}), model)
+    expected = pd.to_datetime({"year": table["year"], "month": table["month"], "day": 1})
+    pd.testing.assert_series_equal(table["date"], expected, check_names=False)
+    assert table["date"].iloc[0] == pd.Timestamp("2024-01-01")
+    assert table["date"].iloc[-1] == pd.Timestamp("2027-01-01")

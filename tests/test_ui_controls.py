@@ -173,3 +173,20 @@ def test_plain_drops_source_keys_and_code_names() -> None:
     cited = "Fitted on 27 schemes (data/behaviour, docs/behaviour.md): ceilings (pp_signup; 30-50% sign up)."
     assert controls.plain(cited) == "Fitted on 27 schemes: ceilings (30-50% sign up)."
     assert controls.plain("A fee of EUR 0.027/container (1996).") == "A fee of EUR 0.027/container (1996)."
+
+
+def test_lever_specs_are_built_once_per_language_and_years_and_never_mixed() -> None:
+    from ui.text import use_language
+
+    english = controls.lever_specs(2025, 2050)
+    with use_language("km"):
+        khmer = controls.lever_specs(2025, 2050)
+    with use_language("ja"):
+        japanese = controls.lever_specs(2025, 2050)
+    assert [s.label for s in khmer] != [s.label for s in english] != [s.label for s in japanese]
+    assert controls.lever_specs(2025, 2050) == english  # the same texts again, in English
+    later = {s.id: s for s in controls.lever_specs(2030, 2040)}["collection_coverage"]
+    start = next(p for p in later.params if p.key == "start_year")
+    assert (start.low, start.high) == (2030, 2040)  # year bounds follow the years asked for
+    english.clear()  # a caller's list is its own
+    assert controls.lever_specs(2025, 2050)

@@ -78,7 +78,10 @@ def on_controls(
         for lever, name, shown in params
         if (lever, name) in specs
     }
-    assumption_specs = {spec.key: spec for _, spec in controls.assumption_specs(scenario)}
+    # The assumptions' controls, only if some are on the page (their panel is rendered).
+    assumption_specs = (
+        {spec.key: spec for _, spec in controls.assumption_specs(scenario)} if assumptions else {}
+    )
     assumption_values = {
         key: controls.from_display(assumption_specs[key], shown)
         for key, shown in assumptions

@@ -61,9 +61,18 @@ def _or_keep(value: Any) -> Any:
     return no_update if value is None else value
 
 
-def _cards(result: dict, baseline: dict | None, year: int | None, band: dict | None = None) -> list:
-    """The indicator cards of a result against the baseline in a year (chances of targets from the band)."""
-    current = runs.annual_frame(result)
+def _cards(
+    result: dict,
+    baseline: dict | None,
+    year: int | None,
+    band: dict | None = None,
+    current: pd.DataFrame | None = None,
+) -> list:
+    """The indicator cards of a result against the baseline in a year (chances of targets from the band).
+
+    ``current``: the result's yearly table, if the caller has built it already.
+    """
+    current = runs.annual_frame(result) if current is None else current
     year = logic.clamp_year(year, logic.year_bounds(current) or (year or 0, year or 0))
     items = runs.with_target_chances(
         logic.cards(current, runs.annual_frame(baseline), year), band, result, current_language()
@@ -174,7 +183,8 @@ def run_outputs(
     ``shown_last``): an unchanged output would still re-render the slider.
     """
     result, flows = runs.split(runs.run_compact(scenario))
-    bounds = logic.year_bounds(runs.annual_frame(result))
+    current = runs.annual_frame(result)
+    bounds = logic.year_bounds(current)
     assert bounds is not None, "a run has years"
     first, last = bounds
     status = t(
@@ -183,7 +193,7 @@ def run_outputs(
         households=number(result["households"]),
         seed=result["seed"],
     )
-    cards = _cards(result, baseline, year, band)
+    cards = _cards(result, baseline, year, band, current)
     if (first, last) == (shown_first, shown_last):
         span: tuple = (no_update, no_update, no_update)
     else:

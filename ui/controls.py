@@ -15,14 +15,14 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any, Literal
 
 from sim import io as sio
 from sim.levers import lever_catalogue
 from sim.scenario import MaterialParams, UnknownFieldError, field_at
-from ui.text import t
+from ui.text import current_language, t
 
 #: Pillars of the Cambodia-Japan Memorandum of Cooperation, in the order the panel shows them.
 PILLARS: tuple[str, ...] = ("circular_economy", "pollution_control", "climate")
@@ -234,12 +234,20 @@ def _param_spec(lever_id: str, p: Any, years: tuple[int, int]) -> ControlSpec | 
 
 
 def lever_specs(start_year: int, end_year: int) -> list[LeverSpec]:
-    """Every lever of the catalogue with the controls of its parameters.
+    """Every lever of the catalogue with the controls of its parameters, in the current language.
+
+    Built once per language and span of years (each lever change reads them).
 
     Args:
         start_year: First simulated year (bounds of year parameters).
         end_year: Last simulated year.
     """
+    return list(_lever_specs(start_year, end_year, current_language()))
+
+
+@lru_cache(maxsize=32)
+def _lever_specs(start_year: int, end_year: int, lang: str) -> tuple[LeverSpec, ...]:
+    """:func:`lever_specs` in ``lang`` (the language texts are built in when called)."""
     out = []
     for info in lever_catalogue():
         params = tuple(
@@ -255,7 +263,7 @@ def lever_specs(start_year: int, end_year: int) -> list[LeverSpec]:
                 params,
             )
         )
-    return out
+    return tuple(out)
 
 
 def levers_by_pillar(specs: list[LeverSpec]) -> dict[str, list[LeverSpec]]:
