@@ -14,6 +14,11 @@ measured, and added about 0.05-0.09 s to every change::
     python scripts/measure_latency.py --play     # also the pace of Play (one year per second)
     python scripts/measure_latency.py --trace    # also each change's requests, timed in the page
     python scripts/measure_latency.py --poll     # see the change by polling the card (the old way)
+    sudo python scripts/measure_latency.py --server-cpu 0.5   # the server on half a core
+
+``--server-cpu SHARE`` runs the server in a Linux control group limited to ``SHARE`` of one
+core (a CPU quota of ``SHARE`` x 10 ms every 10 ms, cgroup v1 or v2; needs root), to see how
+the latency holds where the model runs slower, as on a slower or busier machine.
 
 Prints every time, then the median and the maximum. The target is a median of at most 0.5 s
 and a maximum of at most 0.8 s (docs/app.md).
@@ -142,6 +147,35 @@ def time_play(driver) -> list[float]:
     return gaps
 
 
+#: Length of the period of the CPU quota of ``--server-cpu`` [us]: short, so that the limit
+#: slows the server evenly rather than stopping it for tens of milliseconds at a time.
+QUOTA_PERIOD_US = 10_000
+
+
+def cpu_limited(share: float) -> Path:
+    """A new control group whose processes get at most ``share`` of one core; its folder.
+
+    Raises:
+        SystemExit: Where control groups cannot be made (not Linux, not root).
+    """
+    quota = max(1000, round(share * QUOTA_PERIOD_US))
+    name = f"plastic-latency-{os.getpid()}"
+    v2, v1 = Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/cpu")
+    try:
+        if (v2 / "cgroup.controllers").exists():
+            group = v2 / name
+            group.mkdir()
+            (group / "cpu.max").write_text(f"{quota} {QUOTA_PERIOD_US}")
+        else:
+            group = v1 / name
+            group.mkdir()
+            (group / "cpu.cfs_period_us").write_text(str(QUOTA_PERIOD_US))
+            (group / "cpu.cfs_quota_us").write_text(str(quota))
+    except OSError as exc:
+        raise SystemExit(f"--server-cpu needs Linux control groups and root: {exc}") from None
+    return group
+
+
 def main(argv: list[str] | None = None) -> list[float]:
     """Run the measurement and return the times [s]."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -157,7 +191,15 @@ def main(argv: list[str] | None = None) -> list[float]:
     parser.add_argument(
         "--play", action="store_true", help="also time Play: the gap between years shown (target 1.0 s)"
     )
+    parser.add_argument(
+        "--server-cpu",
+        type=float,
+        metavar="SHARE",
+        help="run the server on this share of one core (Linux control groups, needs root)",
+    )
     args = parser.parse_args(argv)
+    if args.server_cpu is not None and not 0 < args.server_cpu <= 1:
+        parser.error("--server-cpu must be in (0, 1]")
 
     from selenium.webdriver.common.by import By
 
@@ -165,9 +207,12 @@ def main(argv: list[str] | None = None) -> list[float]:
     # The server runs in its own process, as with `python app.py`, so that this script's
     # polling does not compete with it for the interpreter lock.
     env = {**os.environ, "PLASTIC_APP_PORT": str(port), "PYTHONPATH": str(ROOT)}
+    limited = cpu_limited(args.server_cpu) if args.server_cpu else None
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    if limited:
+        (limited / "cgroup.procs").write_text(str(server.pid))
     deadline = time.time() + 60
     while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
         if time.time() > deadline:
@@ -223,6 +268,8 @@ def main(argv: list[str] | None = None) -> list[float]:
         driver.quit()
         server.terminate()
         server.wait(timeout=10)
+        if limited:
+            limited.rmdir()
     print(f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {len(times)} changes")
     return times
 
