@@ -170,3 +170,24 @@ def test_a_reload_keeps_the_workshop(dash_duo, app) -> None:
     click(dash_duo, f"#{ui_ws.OPEN}")
     wait_text(dash_duo, f"#{ui_ws.ROUND_HEAD}", "Round 2 of 3")
     assert "Round 1" in text(dash_duo, f"#{ui_ws.ROOM}")
+
+
+def test_closing_and_opening_the_workshop_keeps_its_round(dash_duo, app) -> None:
+    """What the workshop window holds survives closing it, though it is not in the page while closed.
+
+    Kept in the page, its components would take part in every lever change of the main page.
+    """
+    dash_duo.start_server(app)
+    wait_text(dash_duo, f"#{ui_ws.OPEN}", i18n.t("action.workshop"))
+    click(dash_duo, f"#{ui_ws.OPEN}")
+    wait_text(dash_duo, f"#{ui_ws.TEAM_CARDS}", "Japanese partners")
+    click(dash_duo, f"#{ui_ws.START}")
+    wait_text(dash_duo, f"#{ui_ws.ROOM}", "Baseline")
+    click(dash_duo, "#ws-lever-city-collection_coverage input[type=checkbox]")
+    click(dash_duo, f"#{ui_ws.RUN}")
+    wait_text(dash_duo, f"#{ui_ws.ROUND_HEAD}", "Round 2 of 3")
+    click(dash_duo, ".ws-modal .mantine-Modal-close")
+    until(dash_duo, lambda: not dash_duo.driver.find_elements("css selector", f"#{ui_ws.ROUND_HEAD}"))
+    click(dash_duo, f"#{ui_ws.OPEN}")
+    wait_text(dash_duo, f"#{ui_ws.ROUND_HEAD}", "Round 2 of 3")
+    assert "Round 1" in text(dash_duo, f"#{ui_ws.ROOM}")
